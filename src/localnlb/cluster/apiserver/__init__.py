@@ -1,0 +1,1 @@
+"""The Kubernetes API: discovery, CRUD, watch, patch, subresources, tables."""

@@ -1,0 +1,3 @@
+"""Cluster controllers: deployment, replicaset, endpointslice, service IP/port allocation,
+namespace, gc.
+"""

@@ -1,0 +1,3 @@
+"""Built-in container images: the workshop's ui app and an agnhost-like test app, as local
+programs.
+"""

@@ -1,0 +1,3 @@
+"""Per-node NodePort forwarding, honouring externalTrafficPolicy, and kube-proxy's health
+endpoints.
+"""

@@ -1,0 +1,1 @@
+"""Places pods on nodes: spread across nodes and zones, selectors, taints, resources."""

@@ -1,0 +1,3 @@
+"""The versioned object store behind the API server (SQLite, global resourceVersion, watch fan-
+out).
+"""

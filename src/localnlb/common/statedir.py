@@ -1,0 +1,89 @@
+"""The state dir: where one localnlb installation keeps its stores, ports, env and kubeconfig.
+
+``DIR`` is ``--state-dir``, else ``$LOCALNLB_STATE_DIR``, else ``~/.localnlb`` (ARCHITECTURE §6).
+``DIR/env`` is sourceable shell (``export K='V'`` lines) so that after ``source DIR/env`` the real
+``aws`` CLI, boto3 and ``kubectl`` talk to this installation. Several state dirs run side by side:
+each records its own ports and its own VPC octet (see :mod:`localnlb.common.addressing`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+from collections.abc import Mapping
+from pathlib import Path
+
+ENV_FILE = "env"
+NETWORK_FILE = "network.json"
+STATE_DIR_VARIABLE = "LOCALNLB_STATE_DIR"
+
+
+def resolve_state_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    from_env = os.environ.get(STATE_DIR_VARIABLE)
+    if from_env:
+        return Path(from_env).expanduser().resolve()
+    return (Path.home() / ".localnlb").resolve()
+
+
+def ensure_state_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def vpc_octet_for(state_dir: Path) -> int:
+    """The state dir's VPC octet: recorded on first use, derived from its path (16..239)."""
+    record = state_dir / NETWORK_FILE
+    if record.exists():
+        data = json.loads(record.read_text())
+        return int(data["vpc_octet"])
+    digest = hashlib.sha256(str(state_dir).encode()).digest()
+    octet = 16 + digest[0] % 224
+    ensure_state_dir(state_dir)
+    record.write_text(json.dumps({"vpc_octet": octet}) + "\n")
+    return octet
+
+
+def render_env(variables: Mapping[str, str]) -> str:
+    lines = ["# Written by localnlb; source it: . <state dir>/env"]
+    lines += [f"export {name}={shlex.quote(value)}" for name, value in variables.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_env(state_dir: Path, variables: Mapping[str, str]) -> Path:
+    """Write ``DIR/env`` atomically (a reader never sees half a file)."""
+    target = ensure_state_dir(state_dir) / ENV_FILE
+    temporary = target.with_suffix(".tmp")
+    temporary.write_text(render_env(variables))
+    temporary.replace(target)
+    return target
+
+
+def read_env(state_dir: Path) -> dict[str, str]:
+    """The variables of ``DIR/env`` (only the ``export K=V`` lines localnlb writes)."""
+    target = state_dir / ENV_FILE
+    variables: dict[str, str] = {}
+    if not target.exists():
+        return variables
+    for line in target.read_text().splitlines():
+        if not line.startswith("export "):
+            continue
+        name, _, raw = line[len("export ") :].partition("=")
+        parsed = shlex.split(raw)
+        variables[name] = parsed[0] if parsed else ""
+    return variables
+
+
+def aws_client_env(*, elbv2_url: str, ec2_url: str, region: str) -> dict[str, str]:
+    """The variables that point the real aws CLI and boto3 at localnlb (any credentials work)."""
+    return {
+        "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2": elbv2_url,
+        "AWS_ENDPOINT_URL_EC2": ec2_url,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "AWS_ACCESS_KEY_ID": "localnlb",
+        "AWS_SECRET_ACCESS_KEY": "localnlb",
+    }

@@ -1,0 +1,1 @@
+"""Watches, caches, work queue, leader election and the reconcile loop."""

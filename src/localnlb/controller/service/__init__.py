@@ -1,0 +1,1 @@
+"""Service → desired stack: annotations, naming, the pure builder."""

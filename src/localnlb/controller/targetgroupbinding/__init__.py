@@ -1,0 +1,1 @@
+"""TargetGroupBinding reconciler: endpoints become registered targets."""

@@ -1,0 +1,1 @@
+"""SQLite persistence of the ELBv2/EC2 domain, one module per resource kind."""

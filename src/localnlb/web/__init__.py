@@ -1,0 +1,1 @@
+"""The dashboard: the workshop's diagram, live."""

@@ -1,0 +1,27 @@
+"""Fixtures every test tier may use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.processes import ProcessGroup, running
+
+SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+WORKSHOP_DIR = SHARED_DIR / "fixtures" / "eks-workshop"
+
+
+@pytest.fixture
+def processes(tmp_path: Path) -> Iterator[ProcessGroup]:
+    """Start processes through this; all of them are stopped when the test ends."""
+    with running(tmp_path) as group:
+        yield group
+
+
+@pytest.fixture
+def workshop_dir() -> Path:
+    if not WORKSHOP_DIR.is_dir():
+        pytest.fail(f"the workshop fixtures are expected at {WORKSHOP_DIR} (../shared)")
+    return WORKSHOP_DIR

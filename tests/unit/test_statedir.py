@@ -1,0 +1,37 @@
+"""The state dir contract: DIR/env is sourceable shell that round-trips."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from localnlb.common import statedir
+
+
+def test_env_round_trip_and_sourceable(tmp_path: Path) -> None:
+    variables = {"KUBECONFIG": str(tmp_path / "kube config"), "AWS_REGION": "us-west-2"}
+    env_file = statedir.write_env(tmp_path, variables)
+    assert statedir.read_env(tmp_path) == variables
+    printed = subprocess.run(
+        ["bash", "-c", f". '{env_file}' && printf '%s|%s' \"$KUBECONFIG\" \"$AWS_REGION\""],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert printed == f"{tmp_path / 'kube config'}|us-west-2"
+
+
+def test_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(statedir.STATE_DIR_VARIABLE, str(tmp_path / "from-env"))
+    assert statedir.resolve_state_dir(None) == tmp_path / "from-env"
+    assert statedir.resolve_state_dir(tmp_path / "explicit") == tmp_path / "explicit"
+    monkeypatch.delenv(statedir.STATE_DIR_VARIABLE)
+    assert statedir.resolve_state_dir(None) == Path.home().resolve() / ".localnlb"
+
+
+def test_vpc_octet_is_recorded(tmp_path: Path) -> None:
+    first = statedir.vpc_octet_for(tmp_path)
+    assert 16 <= first <= 239
+    assert statedir.vpc_octet_for(tmp_path) == first
