@@ -21,9 +21,15 @@ class CommandModule(Protocol):
 
 def _command_modules() -> list[CommandModule]:
     # Imported here so that ``localnlb --version`` does not pay for every subsystem.
-    from localnlb.cli import env_command
+    from localnlb.cli import (
+        down_command,
+        env_command,
+        status_command,
+        supervisor_command,
+        up_command,
+    )
 
-    return [env_command]
+    return [env_command, up_command, down_command, status_command, supervisor_command]
 
 
 def build_parser() -> argparse.ArgumentParser:

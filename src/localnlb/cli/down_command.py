@@ -1,0 +1,62 @@
+"""``localnlb down``: stop everything ``up`` / ``elbv2 --detach`` started for the state dir.
+
+The supervisor gets SIGTERM and stops its components in reverse order; components it left behind
+(because it was killed) are stopped directly by their recorded process groups. Nothing keeps
+running or listening afterwards. The state (stores, env, logs) stays unless ``--purge``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from localnlb.cli.options import add_state_dir_option
+from localnlb.common import statedir
+from localnlb.common.supervisor import RunDir, stop_state_dir
+from localnlb.common.supervisor.runfiles import MARKER
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("down", help="stop all that up started for DIR")
+    add_state_dir_option(parser)
+    parser.add_argument(
+        "--purge", action="store_true", help="also delete the state dir (stores, env, logs)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    state_dir = statedir.resolve_state_dir(args.state_dir)
+    if not state_dir.is_dir():
+        print(f"localnlb is not running for {state_dir} (no such state dir)")
+        return 0
+    report = stop_state_dir(RunDir(state_dir))
+    if report.stopped_anything:
+        what = []
+        if report.supervisor_pid is not None:
+            what.append(f"supervisor (pid {report.supervisor_pid})")
+        if report.orphans:
+            what.append(f"components left by a killed supervisor: {', '.join(report.orphans)}")
+        print(f"stopped localnlb for {state_dir}: {'; '.join(what)}")
+        if report.killed:
+            print(f"needed SIGKILL: {', '.join(report.killed)}")
+    else:
+        print(f"localnlb is not running for {state_dir}")
+    if args.purge:
+        return _purge(state_dir)
+    return 0
+
+
+def _purge(state_dir: Path) -> int:
+    # Only a directory localnlb itself set up is deleted, never e.g. a mistyped $HOME.
+    if not (state_dir / MARKER).exists():
+        print(
+            f"localnlb: not purging {state_dir}: it has no {MARKER}, so localnlb did not create it",
+            file=sys.stderr,
+        )
+        return 1
+    shutil.rmtree(state_dir)
+    print(f"deleted {state_dir}")
+    return 0

@@ -1,0 +1,60 @@
+"""Which components ``localnlb up`` and ``localnlb elbv2 --detach`` run, declared as one table.
+
+Each entry is a localnlb sub-command that runs one component in the foreground, and how to tell
+it is ready. Adding a component (the cluster API server, kubelets, the controller) is one entry;
+an entry whose command module is not in this build yet is left out, so ``up`` starts what exists.
+Order matters: each component is ready before the next one starts.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from localnlb.common.supervisor import ComponentSpec, EnvEndpoint, Readiness
+
+ELBV2_ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentDefinition:
+    name: str
+    command: str
+    module: str
+    readiness: Readiness
+    extra_args: tuple[str, ...] = ()
+    ready_timeout: float = 30.0
+
+    def available(self) -> bool:
+        return importlib.util.find_spec(self.module) is not None
+
+    def spec(self, state_dir: Path) -> ComponentSpec:
+        argv = (sys.executable, "-m", "localnlb", self.command, "--state-dir", str(state_dir))
+        return ComponentSpec(
+            name=self.name,
+            argv=argv + self.extra_args,
+            readiness=self.readiness,
+            ready_timeout=self.ready_timeout,
+        )
+
+
+ELBV2 = ComponentDefinition(
+    name="elbv2",
+    command="elbv2",
+    module="localnlb.cli.elbv2_command",
+    # Ready once it rewrote DIR/env with its endpoint and that endpoint answers.
+    readiness=EnvEndpoint(variable=ELBV2_ENDPOINT_VARIABLE),
+)
+
+EMBEDDED_DEFAULT: tuple[ComponentDefinition, ...] = (ELBV2,)
+ELBV2_ALONE: tuple[ComponentDefinition, ...] = (ELBV2,)
+
+
+def specs_for(definitions: tuple[ComponentDefinition, ...], state_dir: Path) -> list[ComponentSpec]:
+    return [d.spec(state_dir) for d in definitions if d.available()]
+
+
+def missing_from(definitions: tuple[ComponentDefinition, ...]) -> list[str]:
+    return [d.name for d in definitions if not d.available()]

@@ -1,0 +1,105 @@
+"""How supervised components look to a person: progress while starting, a status table, and the
+log tail of whatever failed. ``run_detached`` is the one call behind every ``--detach``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from localnlb.common.supervisor import (
+    ComponentSpec,
+    DetachResult,
+    Outcome,
+    SupervisorStatus,
+    detach,
+)
+
+PHASE_STYLES = {
+    "ready": "green",
+    "starting": "yellow",
+    "pending": "dim",
+    "backing-off": "yellow",
+    "crash-looping": "bold red",
+    "failed": "bold red",
+    "stopping": "dim",
+    "stopped": "dim",
+}
+
+
+def status_table(status: SupervisorStatus, *, running: bool) -> Table:
+    title = "components" if running else "components (not running; last known state)"
+    table = Table(title=title, title_justify="left")
+    for column in ("COMPONENT", "STATE", "PID", "RESTARTS", "ENDPOINTS", "LOG"):
+        table.add_column(column)
+    if not status.components:
+        table.add_row("(none)", "-", "-", "-", "-", "-")
+    for c in status.components:
+        phase = c.phase if running else "stopped" if c.phase != "failed" else c.phase
+        state = f"[{PHASE_STYLES.get(phase, '')}]{phase}[/]"
+        if c.detail and phase not in ("ready", "stopped"):
+            state += f" ({c.detail})"
+        table.add_row(
+            c.name,
+            state,
+            str(c.pid) if running and c.pid else "-",
+            str(c.restarts),
+            "\n".join(f"{k}={v}" for k, v in c.endpoints.items()) or "-",
+            c.log,
+        )
+    return table
+
+
+class ProgressPrinter:
+    """Prints each component's transitions once (works on a terminal and in a CI log alike)."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._last: dict[str, tuple[str, int]] = {}
+
+    def __call__(self, status: SupervisorStatus) -> None:
+        for c in status.components:
+            key = (c.phase, c.restarts)
+            if self._last.get(c.name) == key or c.phase == "pending":
+                continue
+            self._last[c.name] = key
+            style = PHASE_STYLES.get(c.phase, "")
+            endpoints = " ".join(c.endpoints.values())
+            detail = endpoints if c.phase == "ready" else c.detail
+            self._console.print(f"  {c.name:<12} [{style}]{c.phase}[/] {detail}".rstrip())
+
+
+def report_failure(result: DetachResult, console: Console) -> None:
+    console.print(f"[bold red]localnlb did not start:[/] {result.error}")
+    if result.log_path is not None:
+        console.print(f"last lines of {result.log_path}:", highlight=False)
+        console.print(result.log_tail or "(empty)", markup=False, highlight=False)
+
+
+def run_detached(
+    state_dir: Path,
+    specs: Sequence[ComponentSpec],
+    *,
+    console: Console | None = None,
+    errors: Console | None = None,
+    timeout: float | None = None,
+) -> int:
+    """Start ``specs`` under a background supervisor for ``state_dir``; 0 once all are ready."""
+    console = console or Console(highlight=False)
+    errors = errors or Console(stderr=True, highlight=False)
+    console.print(f"starting localnlb for {state_dir}")
+    result = detach(state_dir, specs, timeout=timeout, on_progress=ProgressPrinter(console))
+    if result.outcome is Outcome.FAILED:
+        report_failure(result, errors)
+        return 1
+    if result.outcome is Outcome.ALREADY_RUNNING:
+        console.print(f"localnlb is already running for {state_dir}")
+    if result.status is not None:
+        console.print(status_table(result.status, running=True))
+    console.print(
+        f"use it: source {state_dir / 'env'}   stop it: localnlb down --state-dir {state_dir}"
+    )
+    return 0
