@@ -1,0 +1,175 @@
+"""A pod's ``status`` as the kubelet writes it: phase, conditions, IPs, container statuses.
+
+Follows the kubelet's ``getPhase`` and ``pkg/kubelet/status/generate.go``: conditions owned by
+others (a readiness gate's condition, set by the load balancer controller) are kept first and as
+they are; then the kubelet's own, in its order: ``PodReadyToStartContainers``, ``Initialized``,
+``Ready`` (False while a readiness gate's condition is missing or not True, with the kubelet's
+messages), ``ContainersReady``, ``PodScheduled``. ``lastTransitionTime`` moves only when a
+condition's status changes. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from localnlb.cluster.kubelet.podspec import JsonObject, RestartPolicy, restart_policy
+from localnlb.cluster.kubelet.timestamps import rfc3339
+
+KUBELET_CONDITIONS = frozenset(
+    {"PodScheduled", "Ready", "Initialized", "ContainersReady", "PodReadyToStartContainers"}
+)
+
+
+def pod_phase(
+    pod: JsonObject, statuses: Sequence[Mapping[str, Any]], *, terminal: bool = False
+) -> str:
+    """``terminal``: the pod is being deleted and its containers were stopped for good."""
+    running = waiting = stopped = succeeded = 0
+    known = {status["name"]: status for status in statuses}
+    unknown = 0
+    for container in pod.get("spec", {}).get("containers") or []:
+        status = known.get(container.get("name"))
+        state = (status or {}).get("state") or {}
+        if status is None:
+            unknown += 1
+        elif "running" in state:
+            running += 1
+        elif "terminated" in state:
+            stopped += 1
+            succeeded += state["terminated"].get("exitCode") == 0
+        elif "waiting" in state:
+            if "terminated" in (status.get("lastState") or {}):
+                stopped += 1
+            else:
+                waiting += 1
+        else:
+            unknown += 1
+    if waiting:
+        return "Pending"
+    if running and not unknown:
+        return "Running"
+    if not running and stopped and not unknown:
+        policy = restart_policy(pod)
+        if policy is RestartPolicy.ALWAYS and not terminal:
+            return "Running"  # all of them are between restarts
+        if stopped == succeeded:
+            return "Succeeded"
+        return "Failed" if policy is RestartPolicy.NEVER or terminal else "Running"
+    return "Pending"
+
+
+def _go_list(names: Sequence[str]) -> str:
+    return "[" + " ".join(names) + "]"
+
+
+def containers_ready_condition(
+    pod: JsonObject, statuses: Sequence[Mapping[str, Any]], phase: str
+) -> dict[str, Any]:
+    if phase in ("Succeeded", "Failed"):
+        return {"type": "ContainersReady", "status": "False", "reason": "PodCompleted"}
+    known = {status["name"]: status for status in statuses}
+    unknown, unready = [], []
+    for container in pod.get("spec", {}).get("containers") or []:
+        name = container.get("name", "")
+        if name not in known:
+            unknown.append(name)
+        elif not known[name].get("ready"):
+            unready.append(name)
+    messages = []
+    if unknown:
+        messages.append(f"containers with unknown status: {_go_list(unknown)}")
+    if unready:
+        messages.append(f"containers with unready status: {_go_list(unready)}")
+    if messages:
+        return {
+            "type": "ContainersReady",
+            "status": "False",
+            "reason": "ContainersNotReady",
+            "message": ", ".join(messages),
+        }
+    return {"type": "ContainersReady", "status": "True"}
+
+
+def ready_condition(
+    pod: JsonObject, others: Sequence[Mapping[str, Any]], containers_ready: Mapping[str, Any]
+) -> dict[str, Any]:
+    if containers_ready["status"] != "True":
+        return {**containers_ready, "type": "Ready"}
+    by_type = {c.get("type"): c for c in others}
+    unready = []
+    for gate in pod.get("spec", {}).get("readinessGates") or []:
+        kind = gate.get("conditionType", "")
+        condition = by_type.get(kind)
+        if condition is None:
+            unready.append(
+                f'corresponding condition of pod readiness gate "{kind}" does not exist.'
+            )
+        elif condition.get("status") != "True":
+            unready.append(
+                f'the status of pod readiness gate "{kind}" is not "True", '
+                f"but {condition.get('status')}"
+            )
+    if unready:
+        return {
+            "type": "Ready",
+            "status": "False",
+            "reason": "ReadinessGatesNotReady",
+            "message": ", ".join(unready),
+        }
+    return {"type": "Ready", "status": "True"}
+
+
+def build_pod_status(
+    pod: JsonObject,
+    *,
+    container_statuses: Sequence[Mapping[str, Any]],
+    pod_ip: str,
+    host_ip: str,
+    start_time: float,
+    now: float,
+    terminal: bool = False,
+) -> dict[str, Any]:
+    """The whole ``status`` to write for ``pod`` (whose current status supplies others' parts)."""
+    previous = pod.get("status") or {}
+    previous_conditions = list(previous.get("conditions") or [])
+    others = [c for c in previous_conditions if c.get("type") not in KUBELET_CONDITIONS]
+    statuses = list(container_statuses)
+    phase = pod_phase(pod, statuses, terminal=terminal)
+    containers_ready = containers_ready_condition(pod, statuses, phase)
+    ours = [
+        {"type": "PodReadyToStartContainers", "status": "True"},
+        {"type": "Initialized", "status": "True"},
+        ready_condition(pod, others, containers_ready),
+        containers_ready,
+        {"type": "PodScheduled", "status": "True"},
+    ]
+    by_type = {c.get("type"): c for c in previous_conditions}
+    conditions = [*others, *(_with_times(c, by_type.get(c["type"]), now) for c in ours)]
+    status: dict[str, Any] = {
+        "phase": phase,
+        "conditions": conditions,
+        "hostIP": host_ip,
+        "hostIPs": [{"ip": host_ip}],
+        "podIP": pod_ip,
+        "podIPs": [{"ip": pod_ip}],
+        "startTime": rfc3339(start_time),
+        "containerStatuses": statuses,
+    }
+    if previous.get("qosClass"):
+        status["qosClass"] = previous["qosClass"]
+    return status
+
+
+def _with_times(
+    condition: dict[str, Any], before: Mapping[str, Any] | None, now: float
+) -> dict[str, Any]:
+    unchanged = before is not None and before.get("status") == condition["status"]
+    transition = before.get("lastTransitionTime") if unchanged and before else None
+    return {
+        "type": condition["type"],
+        "status": condition["status"],
+        "lastProbeTime": None,
+        "lastTransitionTime": transition or rfc3339(now),
+        **{k: condition[k] for k in ("reason", "message") if k in condition},
+    }

@@ -1,0 +1,111 @@
+"""Container processes: start one per container instance, stop it gracefully, leave nothing behind.
+
+Each process runs in its own session (so its own process group: the nearest thing to a
+container's PID namespace here) with exactly the environment the launch spec gives, stdin from
+``/dev/null`` and stdout+stderr appended to the container's log file. Stopping is what a runtime
+does: SIGTERM to the group, up to the grace period, then SIGKILL. When the main process exits,
+whatever is left in its group is killed too, as a container's processes die with its init.
+Exit statuses use the container convention: killed by signal N is exit code 128+N.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from localnlb.cluster.kubelet.launch import LaunchSpec
+from localnlb.common.ids import hex_id
+
+SIGNAL_EXIT_BASE = 128
+
+
+class StartFailed(Exception):
+    """The command could not be executed (the runtime's ``StartError``)."""
+
+
+@dataclass(slots=True)
+class ContainerProcess:
+    container_id: str
+    process: asyncio.subprocess.Process
+    log_path: Path
+    exited: asyncio.Event = field(default_factory=asyncio.Event)
+    exit_code: int | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+def exit_code_of(returncode: int) -> int:
+    return SIGNAL_EXIT_BASE - returncode if returncode < 0 else returncode
+
+
+class ProcessRunner:
+    async def start(self, spec: LaunchSpec, *, log_path: Path) -> ContainerProcess:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with log_path.open("ab") as log:
+                process = await asyncio.create_subprocess_exec(
+                    *spec.argv,
+                    env=dict(spec.env),
+                    cwd=spec.working_dir,
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=asyncio.subprocess.STDOUT,
+                    start_new_session=True,
+                )
+        except FileNotFoundError as exc:
+            raise StartFailed(_start_error(_not_found(spec, exc))) from None
+        except PermissionError:
+            raise StartFailed(_start_error(f'exec: "{spec.argv[0]}": permission denied')) from None
+        except OSError as exc:
+            raise StartFailed(_start_error(f"{spec.argv[0]}: {exc.strerror}")) from None
+        return ContainerProcess(
+            container_id=f"containerd://{hex_id(64)}", process=process, log_path=log_path
+        )
+
+    async def wait(self, container: ContainerProcess) -> int:
+        """Wait for the main process; then kill its group's leftovers; return the exit code."""
+        returncode = await container.process.wait()
+        _signal_group(container.pid, signal.SIGKILL)
+        container.exit_code = exit_code_of(returncode)
+        container.exited.set()
+        return container.exit_code
+
+    async def terminate(self, container: ContainerProcess, *, grace: float) -> None:
+        """SIGTERM the group; SIGKILL it if the main process outlives ``grace`` seconds."""
+        if container.process.returncode is not None:
+            return
+        _signal_group(container.pid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(container.process.wait(), timeout=max(grace, 0.0))
+        except TimeoutError:
+            _signal_group(container.pid, signal.SIGKILL)
+            await container.process.wait()
+
+
+def _signal_group(pgid: int, signum: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+
+
+def _not_found(spec: LaunchSpec, exc: FileNotFoundError) -> str:
+    if exc.filename == spec.working_dir:
+        return (
+            f'chdir to cwd ("{spec.working_dir}") set in config.json failed: '
+            "no such file or directory"
+        )
+    if "/" in spec.argv[0]:
+        return f'exec: "{spec.argv[0]}": stat {spec.argv[0]}: no such file or directory'
+    return f'exec: "{spec.argv[0]}": executable file not found in $PATH'
+
+
+def _start_error(detail: str) -> str:
+    return (
+        "failed to create containerd task: failed to create shim task: OCI runtime create "
+        f"failed: runc create failed: unable to start container process: {detail}: unknown"
+    )

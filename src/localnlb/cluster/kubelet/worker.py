@@ -1,0 +1,271 @@
+"""A pod worker: runs one pod's containers as local processes to the state its spec asks for.
+
+The thin shell around the pure parts: it asks each :class:`ContainerMachine` what to do, does it
+(image "pull" from the built-in registry, process start/kill through :class:`ProcessRunner`,
+probes through :func:`run_probe`), feeds the outcomes back, and reports the pod's status to a
+:class:`PodStatusSink` whenever it changed. ``stop`` ends every process (SIGTERM, the grace
+period, SIGKILL) and returns only when all have exited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from localnlb.cluster.kubelet.container import (
+    Action,
+    ContainerMachine,
+    KillContainer,
+    PullImage,
+    RunProbe,
+    StartContainer,
+)
+from localnlb.cluster.kubelet.environment import ContainerConfigError, PodContext
+from localnlb.cluster.kubelet.launch import (
+    ImagePullError,
+    LaunchSpec,
+    build_launch_spec,
+    pull_image,
+)
+from localnlb.cluster.kubelet.logs import container_log_path, pod_log_dir, rotate_for_restart
+from localnlb.cluster.kubelet.podspec import (
+    JsonObject,
+    containers,
+    restart_policy,
+    termination_grace_seconds,
+)
+from localnlb.cluster.kubelet.podstatus import KUBELET_CONDITIONS, build_pod_status
+from localnlb.cluster.kubelet.probes import run_probe
+from localnlb.cluster.kubelet.runner import ContainerProcess, ProcessRunner, StartFailed
+from localnlb.cluster.kubelet.settings import KubeletSettings
+from localnlb.cluster.kubelet.sink import PodStatusSink
+from localnlb.common.clock import Clock, SystemClock
+
+_log = logging.getLogger(__name__)
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def default_host_env() -> dict[str, str]:
+    """What every container process starts from (an image's ENV): a PATH and a locale."""
+    return {"PATH": os.environ.get("PATH", DEFAULT_PATH), "LANG": "C.UTF-8"}
+
+
+@dataclass(frozen=True, slots=True)
+class KubeletConfig:
+    log_root: Path  # DIR/pods
+    python_executable: str = sys.executable
+    host_env: Mapping[str, str] = field(default_factory=default_host_env)
+    settings: KubeletSettings = field(default_factory=KubeletSettings)
+
+
+class PodWorker:
+    def __init__(
+        self,
+        pod: JsonObject,
+        context: PodContext,
+        *,
+        config: KubeletConfig,
+        sink: PodStatusSink,
+        runner: ProcessRunner | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self._pod = pod
+        self.uid: str = pod.get("metadata", {}).get("uid", "")
+        self._context = context
+        self._config = config
+        self._sink = sink
+        self._runner = runner or ProcessRunner()
+        self._clock = clock or SystemClock()
+        metadata = pod.get("metadata", {})
+        label = f"{metadata.get('name')}_{metadata.get('namespace') or 'default'}({self.uid})"
+        self.machines = {
+            c.get("name", ""): ContainerMachine(
+                c,
+                pod_label=label,
+                restart_policy=restart_policy(pod),
+                settings=config.settings,
+                clock=self._clock,
+            )
+            for c in containers(pod)
+        }
+        self.processes: dict[str, ContainerProcess] = {}
+        self._launch_specs: dict[str, LaunchSpec] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._starting: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._loop: asyncio.Task[None] | None = None
+        self._start_time = self._clock.wall()
+        self._reported: dict[str, Any] | None = None
+        self._grace = termination_grace_seconds(pod)
+        self._stopped = False
+
+    @property
+    def status(self) -> dict[str, Any] | None:
+        """The last status reported."""
+        return self._reported
+
+    async def start(self) -> None:
+        pod_log_dir(self._config.log_root, self._pod).mkdir(parents=True, exist_ok=True)
+        self._loop = asyncio.create_task(self._run(), name=f"pod-worker-{self.uid}")
+
+    def update(self, pod: JsonObject) -> None:
+        """A newer copy of the pod from the API (e.g. a readiness gate's condition changed)."""
+        self._pod = pod
+        self._wake.set()
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop every container (SIGTERM, ``grace`` seconds, SIGKILL) and report the end state."""
+        if grace is not None:
+            self._grace = grace
+        for machine in self.machines.values():
+            for action in machine.request_stop():
+                self._dispatch(machine, action)
+        # a container being started now is killed as soon as it is up (see on_started)
+        await asyncio.gather(*self._starting, return_exceptions=True)
+        while self.processes:
+            await asyncio.gather(*(p.exited.wait() for p in list(self.processes.values())))
+            await asyncio.sleep(0)  # let the exit waiters record the exits
+        if self._loop is not None:
+            self._loop.cancel()
+            await asyncio.gather(self._loop, return_exceptions=True)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._stopped = True
+        await self._report_if_changed()
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            acted = True
+            while acted:
+                acted = False
+                for machine in self.machines.values():
+                    for action in machine.poll():
+                        acted = True
+                        self._dispatch(machine, action)
+            await self._report_if_changed()
+            wakes = [w for m in self.machines.values() if (w := m.wake_at()) is not None]
+            timeout = max(min(wakes) - self._clock.monotonic(), 0.001) if wakes else None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+
+    def _dispatch(self, machine: ContainerMachine, action: Action) -> None:
+        if isinstance(action, PullImage):
+            try:
+                machine.on_pulled(pull_image(machine.image).image_id)
+            except ImagePullError as exc:
+                _log.info("pod %s: %s", self.uid, exc.message)
+                machine.on_pull_failed(exc.reason, exc.message)
+        elif isinstance(action, StartContainer):
+            starting = self._spawn(self._start_container(machine))
+            self._starting.add(starting)
+            starting.add_done_callback(self._starting.discard)
+        elif isinstance(action, RunProbe):
+            self._spawn(self._probe(machine, action))
+        elif isinstance(action, KillContainer):
+            process = self.processes.get(machine.name)
+            if process is not None:
+                _log.info("pod %s: killing %s (%s)", self.uid, machine.name, action.reason)
+                self._spawn(self._runner.terminate(process, grace=self._grace))
+
+    def _spawn(self, work: Any) -> asyncio.Task[None]:
+        task: asyncio.Task[None] = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _start_container(self, machine: ContainerMachine) -> None:
+        container = next(c for c in containers(self._pod) if c.get("name") == machine.name)
+        try:
+            spec = build_launch_spec(
+                self._pod,
+                container,
+                pull_image(machine.image),
+                self._context,
+                python_executable=self._config.python_executable,
+                host_env=self._config.host_env,
+                default_working_dir=str(pod_log_dir(self._config.log_root, self._pod)),
+            )
+        except ContainerConfigError as exc:
+            machine.on_create_failed("CreateContainerConfigError", str(exc))
+            self._wake.set()
+            return
+        log_path = container_log_path(self._config.log_root, self._pod, machine.name)
+        if machine.last_termination is not None:
+            rotate_for_restart(log_path)
+        try:
+            process = await self._runner.start(spec, log_path=log_path)
+        except StartFailed as exc:
+            machine.on_start_failed(str(exc))
+            self._wake.set()
+            return
+        self._launch_specs[machine.name] = spec
+        self.processes[machine.name] = process
+        self._spawn(self._await_exit(machine, process))
+        for action in machine.on_started(process.container_id):
+            self._dispatch(machine, action)
+        self._wake.set()
+
+    async def _await_exit(self, machine: ContainerMachine, process: ContainerProcess) -> None:
+        code = await self._runner.wait(process)
+        _log.info("pod %s: container %s exited with %d", self.uid, machine.name, code)
+        machine.on_exited(code)
+        if self.processes.get(machine.name) is process:
+            del self.processes[machine.name]
+        self._wake.set()
+
+    async def _probe(self, machine: ContainerMachine, action: RunProbe) -> None:
+        probe = machine.probe_spec(action.kind)
+        launch = self._launch_specs.get(machine.name)
+        if probe is None or launch is None:
+            return
+        ok = await run_probe(
+            probe,
+            pod_ip=self._context.pod_ip,
+            ports=launch.ports,
+            env=launch.env,
+            working_dir=launch.working_dir,
+        )
+        for follow_up in machine.on_probe_result(action.kind, ok):
+            self._dispatch(machine, follow_up)
+        self._wake.set()
+
+    async def _report_if_changed(self) -> None:
+        status = build_pod_status(
+            self._pod_with_our_conditions(),
+            container_statuses=[m.status() for m in self.machines.values()],
+            pod_ip=self._context.pod_ip,
+            host_ip=self._context.host_ip,
+            start_time=self._start_time,
+            now=self._clock.wall(),
+            terminal=self._stopped,
+        )
+        if status == self._reported:
+            return
+        try:
+            await self._sink.report(self.uid, status)
+        except Exception:  # the API may be away for a moment; the next change retries
+            _log.exception("pod %s: reporting status failed", self.uid)
+            return
+        self._reported = status
+
+    def _pod_with_our_conditions(self) -> JsonObject:
+        """The pod, with the kubelet's conditions as last reported (for lastTransitionTime)."""
+        if self._reported is None:
+            return self._pod
+        api_status = self._pod.get("status") or {}
+        others = [
+            c for c in api_status.get("conditions") or [] if c.get("type") not in KUBELET_CONDITIONS
+        ]
+        ours = [c for c in self._reported["conditions"] if c.get("type") in KUBELET_CONDITIONS]
+        return {**self._pod, "status": {**api_status, "conditions": [*others, *ours]}}
