@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(document, indent=2))
         return 0 if running else EXIT_NOT_RUNNING
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     if running:
         console.print(f"localnlb is running for {state_dir}")
     else:

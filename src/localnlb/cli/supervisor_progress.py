@@ -88,8 +88,8 @@ def run_detached(
     timeout: float | None = None,
 ) -> int:
     """Start ``specs`` under a background supervisor for ``state_dir``; 0 once all are ready."""
-    console = console or Console(highlight=False)
-    errors = errors or Console(stderr=True, highlight=False)
+    console = console or Console(highlight=False, soft_wrap=True)
+    errors = errors or Console(stderr=True, highlight=False, soft_wrap=True)
     console.print(f"starting localnlb for {state_dir}")
     result = detach(state_dir, specs, timeout=timeout, on_progress=ProgressPrinter(console))
     if result.outcome is Outcome.FAILED:

@@ -54,8 +54,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     state_dir = statedir.resolve_state_dir(args.state_dir)
     specs = specs_for(EMBEDDED_DEFAULT, state_dir)
-    console = Console(highlight=False)
-    errors = Console(stderr=True, highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
     missing = missing_from(EMBEDDED_DEFAULT)
     if missing:
         errors.print(f"note: not in this build yet, not started: {', '.join(missing)}")

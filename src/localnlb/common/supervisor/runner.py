@@ -10,7 +10,6 @@ that exits is restarted with back-off (see :mod:`.backoff`). Every change is wri
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import logging
 import os
@@ -58,7 +57,6 @@ class Supervisor:
         self._clock = clock or SystemClock()
         self._on_change = on_change
         self._stop = asyncio.Event()
-        self._stopping = False
         self.phase = SupervisorPhase.STARTING
         self.error: str | None = None
         self.failed_component: str | None = None
@@ -106,7 +104,7 @@ class Supervisor:
         self, component: RunningComponent, session: aiohttp.ClientSession
     ) -> None:
         tracker = component.tracker
-        while not self._stopping:
+        while not self._gave_up(component):
             if tracker.next_start_at is not None:
                 await self._pause(max(tracker.next_start_at - self._clock.monotonic(), 0.0))
                 if self._gave_up(component):
@@ -126,7 +124,7 @@ class Supervisor:
             self._publish()
 
     def _gave_up(self, component: RunningComponent) -> bool:
-        return self._stopping or component.tracker.phase is Phase.FAILED
+        return self._stop.is_set() or component.tracker.phase is Phase.FAILED
 
     async def _watch(
         self, component: RunningComponent, session: aiohttp.ClientSession
@@ -136,8 +134,8 @@ class Supervisor:
         assert process is not None
         assert component.probe_context is not None
         interval = POLL_INTERVAL
-        while process.poll() is None:
-            if tracker.phase is Phase.STARTING and not self._stopping:
+        while process.poll() is None and not self._stop.is_set():
+            if tracker.phase is Phase.STARTING:
                 result = await probe(spec.readiness, component.probe_context, session)
                 component.endpoints = result.endpoints
                 if result.ready and process.poll() is None:
@@ -157,11 +155,18 @@ class Supervisor:
         return process.returncode, describe_exit(process.returncode)
 
     async def _pause(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+        """Sleep, but wake up at once when a stop is requested."""
+        if self._stop.is_set():
+            return
+        # asyncio.wait, not wait_for: in 3.11 wait_for can swallow a cancellation that races
+        # with the event, which would leave a task spinning.
+        waiter = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({waiter}, timeout=seconds)
+        finally:
+            waiter.cancel()
 
     async def _stop_all(self, tasks: list[asyncio.Task[None]]) -> None:
-        self._stopping = True
         if self.phase is not SupervisorPhase.FAILED:
             self.phase = SupervisorPhase.STOPPING
         self._stop.set()
