@@ -1,0 +1,138 @@
+"""The NLB's decisions for each new flow, plugged into the generic relays.
+
+For a TCP connection or a new UDP flow on an LB node binding: find the listener plan in the
+current routing table, check the LB's allowed source CIDRs, choose a target by flow hash, pick
+the upstream source address (the client's when ``preserve_client_ip``, else the node's), build
+the PROXY v2 header when the target group asks for it, count, and pin the flow so that later
+snapshots can drain or reset it (:mod:`localnlb.dataplane.verdicts`).
+
+Client IP preservation in loopback mode: every 127/8 address is local, so the upstream socket is
+bound to the client's own IP (any port); the target sees the client's address, though not its
+port. UDP target groups always preserve the client IP (AWS does not let it be turned off).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from localnlb.common.forwarding.tcp import FlowEnd, TcpFlow, UpstreamPlan
+from localnlb.common.forwarding.udp import UdpFlow, UdpUpstreamPlan
+from localnlb.common.proxyprotocol import encode_proxy
+from localnlb.dataplane.flowhash import TCP, UDP, choose, flow_hash, new_salt
+from localnlb.dataplane.metrics import ACTIVE, BYTES_IN, BYTES_OUT, CROSS_AZ_BYTES, NEW, RESETS
+from localnlb.dataplane.metrics import CROSS_AZ_FLOWS as CROSS_FLOWS
+from localnlb.dataplane.routing import Binding, ListenerPlan
+
+if TYPE_CHECKING:
+    from localnlb.dataplane.engine import NodeEngine
+
+_RESET_ENDS = frozenset(
+    {FlowEnd.RESET, FlowEnd.IDLE_TIMEOUT, FlowEnd.UPSTREAM_RESET, FlowEnd.DOWNSTREAM_RESET}
+)
+PinKey = tuple[Binding, str, tuple[str, int]]
+
+
+class FlowPin:
+    """Where a flow is pinned, and the counter slot it adds to when it ends."""
+
+    __slots__ = ("cross", "key", "slot")
+
+    def __init__(self, key: PinKey, slot: list[int], cross: bool) -> None:
+        self.key = key
+        self.slot = slot
+        self.cross = cross
+
+
+class _Policy:
+    def __init__(self, engine: NodeEngine, binding: Binding) -> None:
+        self._engine = engine
+        self._binding = binding
+
+    def _pick(
+        self, client: tuple[str, int], listener: tuple[str, int], protocol: int, salt: int
+    ) -> tuple[ListenerPlan, FlowPin, str, int] | None:
+        engine = self._engine
+        plan = engine.table.plans.get(self._binding)
+        if plan is None:
+            return None
+        lb_name, zone = plan.load_balancer.name, plan.node.availability_zone
+        if plan.allowed_networks is not None and not plan.admits(client[0]):
+            engine.counters.reject(lb_name, zone, "source_not_allowed")
+            return None
+        tg = plan.target_group
+        key = flow_hash(
+            protocol=protocol,
+            client=client,
+            listener=listener,
+            salt=salt,
+            sticky=tg is not None and tg.stickiness,
+        )
+        target = choose(plan.candidates, key)
+        if tg is None or target is None:
+            engine.counters.reject(lb_name, zone, "no_target")
+            return None
+        cross = plan.is_cross_zone(target)
+        slot = engine.counters.slot((lb_name, tg.name, f"{target.address}:{target.port}", zone))
+        slot[NEW] += 1
+        slot[ACTIVE] += 1
+        if cross:
+            slot[CROSS_FLOWS] += 1
+        pin = FlowPin((self._binding, tg.arn, (target.address, target.port)), slot, cross)
+        return plan, pin, target.address, target.port
+
+    def _closed(self, pin: FlowPin | None, flow: TcpFlow | UdpFlow, reset: bool) -> None:
+        if pin is None:
+            return
+        slot = pin.slot
+        slot[ACTIVE] -= 1
+        slot[BYTES_IN] += flow.bytes_up
+        slot[BYTES_OUT] += flow.bytes_down
+        if pin.cross:
+            slot[CROSS_AZ_BYTES] += flow.bytes_up + flow.bytes_down
+        if reset:
+            slot[RESETS] += 1
+        self._engine.unpin(pin.key, flow)
+
+
+class TcpListenerPolicy(_Policy):
+    def open_flow(self, flow: TcpFlow) -> UpstreamPlan | None:
+        picked = self._pick(flow.client, flow.listener, TCP, new_salt())
+        if picked is None:
+            return None
+        plan, pin, address, port = picked
+        tg = plan.target_group
+        assert tg is not None
+        flow.tag = pin
+        self._engine.pin(pin.key, flow)
+        return UpstreamPlan(
+            address=(address, port),
+            source_ip=flow.client[0] if tg.preserve_client_ip else plan.node.address,
+            preface=(
+                encode_proxy(source=flow.client, destination=flow.listener)
+                if tg.proxy_protocol_v2
+                else b""
+            ),
+            idle_timeout=plan.listener.tcp_idle_timeout_seconds,
+            connect_timeout=self._engine.settings.connect_timeout,
+        )
+
+    def flow_closed(self, flow: TcpFlow) -> None:
+        self._closed(flow.tag, flow, flow.end in _RESET_ENDS)
+
+
+class UdpListenerPolicy(_Policy):
+    def open_flow(self, flow: UdpFlow) -> UdpUpstreamPlan | None:
+        picked = self._pick(flow.client, flow.listener, UDP, 0)
+        if picked is None:
+            return None
+        _plan, pin, address, port = picked
+        flow.tag = pin
+        self._engine.pin(pin.key, flow)
+        return UdpUpstreamPlan(
+            address=(address, port),
+            source_ip=flow.client[0],
+            idle_timeout=self._engine.settings.udp_idle_timeout,
+        )
+
+    def flow_closed(self, flow: UdpFlow) -> None:
+        self._closed(flow.tag, flow, reset=flow.reset_reason not in ("", "idle timeout"))

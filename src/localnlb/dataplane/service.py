@@ -1,0 +1,177 @@
+"""The data plane as one lifecycle Service: LB nodes, the snapshot follower, DNS names, metrics.
+
+``DataPlane(settings, routing_url=...)``: ``await start()`` starts the workers (or, with
+``workers=0``, a :class:`~localnlb.dataplane.engine.NodeEngine` in this loop), the metrics
+endpoint and, given a routing URL, the :class:`~localnlb.dataplane.snapshot_client.SnapshotClient`.
+:meth:`DataPlane.apply` is how every snapshot arrives, from the client or straight from a caller
+(tests, the benchmark); it returns once every worker has applied it. ``await stop(grace)`` stops
+accepting, lets flows finish for ``grace`` seconds, and removes the hosts-file block.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from localnlb.common.snapshot import RoutingSnapshot
+from localnlb.dataplane.engine import NodeEngine
+from localnlb.dataplane.hostsfile import HostsFile
+from localnlb.dataplane.metrics import Exported, FlowMetricsCollector, RejectedExport
+from localnlb.dataplane.routing import compile_routing
+from localnlb.dataplane.settings import DataPlaneSettings
+from localnlb.dataplane.snapshot_client import SnapshotClient
+from localnlb.dataplane.workers import WorkerHandle
+
+log = logging.getLogger(__name__)
+
+
+class DataPlane:
+    def __init__(self, settings: DataPlaneSettings, *, routing_url: str | None = None) -> None:
+        self.settings = settings
+        self._routing_url = routing_url
+        self._engine: NodeEngine | None = None
+        self._workers: list[WorkerHandle] = []
+        self._snapshot: RoutingSnapshot | None = None
+        self._applied = asyncio.Condition()
+        self._client: SnapshotClient | None = None
+        self._client_task: asyncio.Task[None] | None = None
+        self._runner: web.AppRunner | None = None
+        self._metrics_address: tuple[str, int] = ("", 0)
+        self._hosts = (
+            HostsFile(settings.hosts_path, owner=settings.hosts_owner)
+            if settings.hosts_path is not None
+            else None
+        )
+        self.registry = CollectorRegistry()
+        self.registry.register(FlowMetricsCollector(self._metric_sources))
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self.settings.workers <= 0:
+            self._engine = NodeEngine(self.settings)
+        else:
+            self._workers = [self._spawn(i) for i in range(self.settings.workers)]
+        if self.settings.metrics_address is not None:
+            await self._start_metrics(self.settings.metrics_address)
+        if self._routing_url is not None:
+            self._client = SnapshotClient(
+                self._routing_url,
+                on_snapshot=self.apply,
+                poll_timeout=self.settings.poll_timeout_seconds,
+                retry_max=self.settings.retry_max_seconds,
+            )
+            self._client_task = asyncio.create_task(self._client.run())
+
+    async def stop(self, grace: float = 5.0) -> None:
+        if self._client_task is not None:
+            self._client_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._client_task
+        if self._engine is not None:
+            await self._engine.close(grace)
+        await asyncio.gather(*(w.stop(grace) for w in self._workers))
+        self._workers = []
+        if self._hosts is not None:
+            self._hosts.remove()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def bound_address(self) -> tuple[str, int]:
+        """The metrics endpoint's address."""
+        return self._metrics_address
+
+    @property
+    def version(self) -> int:
+        return -1 if self._snapshot is None else self._snapshot.version
+
+    @property
+    def binding_errors(self) -> dict[Any, str]:
+        if self._engine is not None:
+            return dict(self._engine.binding_errors)
+        errors: dict[Any, str] = {}
+        for worker in self._workers:
+            errors.update(worker.binding_errors)
+        return errors
+
+    # -- snapshots --------------------------------------------------------------------------
+
+    async def apply(self, snapshot: RoutingSnapshot) -> None:
+        """Hand ``snapshot`` to every LB node; returns once all workers run on it."""
+        self._snapshot = snapshot
+        if self._engine is not None:
+            await self._engine.apply(snapshot)
+        else:
+            text = snapshot.to_json()
+            for worker in self._workers:
+                worker.send(("snapshot", text))
+            async with self._applied:
+                await self._applied.wait_for(
+                    lambda: (
+                        all(w.applied_version == snapshot.version for w in self._workers)
+                        or self._snapshot is not snapshot
+                    )
+                )
+        if self._hosts is not None:
+            self._hosts.publish(compile_routing(snapshot).dns)
+
+    def _spawn(self, index: int) -> WorkerHandle:
+        worker = WorkerHandle(
+            index, self.settings, on_message=self._worker_message, on_exit=self._worker_exited
+        )
+        if self._snapshot is not None:
+            worker.send(("snapshot", self._snapshot.to_json()))
+        return worker
+
+    def _worker_message(self, worker: WorkerHandle, message: Any) -> None:
+        if message[0] == "applied":
+            worker.applied_version, worker.binding_errors = message[1], message[2]
+            asyncio.get_running_loop().create_task(self._notify_applied())
+        elif message[0] == "metrics":
+            worker.metrics = (message[1], message[2])
+
+    async def _notify_applied(self) -> None:
+        async with self._applied:
+            self._applied.notify_all()
+
+    def _worker_exited(self, worker: WorkerHandle) -> None:
+        if worker.stopping:
+            return
+        log.error("data-plane worker %s exited; starting it again", worker.index)
+        self._workers[self._workers.index(worker)] = self._spawn(worker.index)
+
+    # -- metrics ----------------------------------------------------------------------------
+
+    def _metric_sources(self) -> list[tuple[Exported, RejectedExport]]:
+        if self._engine is not None:
+            return [self._engine.export_counters()]
+        return [w.metrics for w in self._workers]
+
+    async def _start_metrics(self, address: tuple[str, int]) -> None:
+        async def metrics(_: web.Request) -> web.Response:
+            body = generate_latest(self.registry)
+            return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+        app = web.Application()
+        app.router.add_get("/metrics", metrics)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, address[0], address[1])
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or ()
+        self._metrics_address = sockets[0].getsockname()[:2] if sockets else address
+
+
+async def start_dataplane(routing_url: str, settings: DataPlaneSettings | None = None) -> DataPlane:
+    """Start a data plane that follows the ELBv2 endpoint at ``routing_url`` (for the CLI)."""
+    dataplane = DataPlane(settings or DataPlaneSettings(), routing_url=routing_url)
+    await dataplane.start()
+    return dataplane

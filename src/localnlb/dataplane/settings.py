@@ -1,0 +1,30 @@
+"""Data-plane settings: one frozen value passed down from the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from localnlb.dataplane.hostsfile import DEFAULT_HOSTS_PATH
+
+# An NLB's UDP flow idle timeout: fixed at 120 s (reference §0.16).
+UDP_IDLE_TIMEOUT_SECONDS = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class DataPlaneSettings:
+    # Worker processes sharing every listener with SO_REUSEPORT; 0 runs the LB nodes inside the
+    # calling event loop (tests, and one-core machines).
+    workers: int = 2
+    udp_idle_timeout: float = UDP_IDLE_TIMEOUT_SECONDS
+    connect_timeout: float = 10.0
+    # Where LB DNS names are published; None publishes nothing.
+    hosts_path: Path | None = DEFAULT_HOSTS_PATH
+    hosts_owner: str = "default"
+    # Prometheus metrics endpoint; port 0 picks a free port, None serves none.
+    metrics_address: tuple[str, int] | None = ("127.0.0.1", 0)
+    # How often workers send their counters to the parent (coarse batches, never per packet).
+    metrics_export_seconds: float = 1.0
+    # Snapshot long poll: how long the server may hold one request, and the back-off cap.
+    poll_timeout_seconds: float = 20.0
+    retry_max_seconds: float = 2.0
