@@ -93,6 +93,13 @@ class DataPlane:
         return -1 if self._snapshot is None else self._snapshot.version
 
     @property
+    def applied_version(self) -> int:
+        """The snapshot version every LB node runs on (-1 before the first)."""
+        if self._engine is not None:
+            return self._engine.table.version
+        return min((w.applied_version for w in self._workers), default=-1)
+
+    @property
     def binding_errors(self) -> dict[Any, str]:
         if self._engine is not None:
             return dict(self._engine.binding_errors)

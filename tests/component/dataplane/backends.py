@@ -51,7 +51,6 @@ class NameBackend:
         peer = writer.get_extra_info("peername")[:2]
         self.seen.peers.append(peer)
         source = "-"
-        received = 0
         try:
             buffer = await reader.read(65536)
             self.seen.first_reads.append(buffer)
@@ -67,14 +66,15 @@ class NameBackend:
                 self.seen.headers.append(header)
                 source = f"{header.source[0]}:{header.source[1]}" if header.source else "local"
                 buffer = buffer[header.length :]
+            received = len(buffer)
             while True:
-                received += len(buffer)
                 while b"\n" in buffer:
                     _, buffer = buffer.split(b"\n", 1)
                     writer.write(f"{self.name} {peer[0]} {source}\n".encode())
                 chunk = await reader.read(65536)
                 if not chunk:
                     break
+                received += len(chunk)
                 buffer += chunk
             writer.write(f"bye {received}\n".encode())
             await writer.drain()

@@ -187,6 +187,8 @@ class TcpFlow(asyncio.Protocol):
             self.bytes_up -= len(early)
             self.data_received(early)
             self.down.resume_reading()
+        if self.down_eof:  # the client half-closed before the upstream was there
+            transport.write_eof()  # type: ignore[attr-defined]
         if self._plan is not None and self._plan.idle_timeout:
             self._arm_idle(self._plan.idle_timeout)
 

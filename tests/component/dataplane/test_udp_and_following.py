@@ -1,0 +1,139 @@
+"""UDP flows; following the ELBv2 endpoint by long poll (within 1 s, and on through outages);
+worker processes; the metrics endpoint; the hosts-file block."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from localnlb.dataplane.service import DataPlane
+from localnlb.dataplane.settings import DataPlaneSettings
+from tests.component.dataplane.backends import NameBackend, UdpNameBackend
+from tests.component.dataplane.client import LineClient
+from tests.component.dataplane.conftest import free_port
+from tests.component.dataplane.snapshot_server import SnapshotServer
+from tests.helpers.waiting import async_wait_until
+from tests.unit.dataplane.builders import ZONES, load_balancer, snapshot, target, target_group
+
+StartBackend = Callable[..., Awaitable[NameBackend]]
+
+
+class UdpClient(asyncio.DatagramProtocol):
+    def __init__(self) -> None:
+        self.answers: asyncio.Queue[str] = asyncio.Queue()
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.answers.put_nowait(data.decode())
+
+
+async def test_udp_flows_are_pinned_and_spread_and_keep_the_client_ip(
+    dataplane: DataPlane, vpc: int
+) -> None:
+    node = f"127.{vpc}.0.100"
+    udp_backends = [await UdpNameBackend(f"u{i}", f"127.{vpc}.1.{i + 1}").start() for i in range(2)]
+    try:
+        group = target_group(
+            *(target(b.address, b.port, ZONES[0]) for b in udp_backends), protocol="UDP"
+        )
+        port = free_port(node)
+        await dataplane.apply(
+            snapshot(1, load_balancer({ZONES[0]: node}, port=port, protocol="UDP"), group)
+        )
+        loop = asyncio.get_running_loop()
+        reached = set()
+        for i in range(12):
+            source = f"127.{vpc}.200.{i + 1}"
+            transport, client = await loop.create_datagram_endpoint(
+                UdpClient, local_addr=(source, 0), remote_addr=(node, port)
+            )
+            try:
+                answers = set()
+                for _ in range(3):
+                    transport.sendto(b"who")
+                    answers.add(await asyncio.wait_for(client.answers.get(), 5))
+            finally:
+                transport.close()
+            assert len(answers) == 1  # one flow, one target
+            name, seen_ip = answers.pop().split()
+            assert seen_ip == source  # UDP always preserves the client IP
+            reached.add(name)
+        assert reached == {"u0", "u1"}
+    finally:
+        for b in udp_backends:
+            await b.stop()
+
+
+@pytest.mark.timeout(60)
+async def test_follows_the_endpoint_within_a_second_with_worker_processes(
+    backends: StartBackend, vpc: int, tmp_path: Path
+) -> None:
+    a = await backends("a", f"127.{vpc}.1.1")
+    b = await backends("b", f"127.{vpc}.1.2")
+    node = f"127.{vpc}.0.100"
+    port = free_port(node)
+    lb = load_balancer({ZONES[0]: node}, port=port)
+    group = target_group(target(a.address, a.port), target(b.address, b.port, state="initial"))
+    server = await SnapshotServer(snapshot(1, lb, group)).start()
+    hosts = tmp_path / "hosts"
+    hosts.write_text("127.0.0.1 localhost\n")
+    settings = DataPlaneSettings(
+        workers=2, hosts_path=hosts, hosts_owner="test", poll_timeout_seconds=5
+    )
+    plane = DataPlane(settings, routing_url=server.url)
+    await plane.start()
+    try:
+        await async_wait_until(_serves(node, port, {"a"}), timeout=15, what="first snapshot")
+        assert f"{node} {lb.dns_name}" in hosts.read_text()
+
+        # An API change reaches every worker within a second.
+        healthy = dataclasses.replace(
+            group,
+            targets=(group.targets[0], dataclasses.replace(group.targets[1], state="healthy")),
+        )
+        changed_at = time.monotonic()
+        await server.publish(snapshot(2, lb, healthy))
+
+        async def applied() -> bool:
+            return plane.applied_version == 2
+
+        await async_wait_until(applied, timeout=5, interval=0.01, what="snapshot 2 applied")
+        assert time.monotonic() - changed_at < 1.0
+        assert await _serves(node, port, {"a", "b"})()
+
+        # The control side goes away: forwarding carries on with the last snapshot.
+        await server.stop()
+        assert await _serves(node, port, {"a", "b"})()
+
+        url = f"http://{plane.bound_address[0]}:{plane.bound_address[1]}/metrics"
+
+        async def scraped() -> str | None:
+            async with aiohttp.ClientSession() as session, session.get(url) as response:
+                text = await response.text()
+            return text if "localnlb_flows_new_total{" in text else None
+
+        text = await async_wait_until(scraped, timeout=5, what="worker metrics")
+        assert 'target_group="tg"' in text
+    finally:
+        await plane.stop(grace=0.5)
+        await server.stop()
+    assert hosts.read_text() == "127.0.0.1 localhost\n"
+
+
+def _serves(node: str, port: int, names: set[str]) -> Callable[[], Awaitable[bool]]:
+    async def probe() -> bool:
+        seen = set()
+        for _ in range(30):
+            client = await LineClient.connect(node, port)
+            try:
+                seen.add(await client.name())
+            finally:
+                client.close()
+        return seen == names
+
+    return probe
