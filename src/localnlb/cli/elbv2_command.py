@@ -1,0 +1,117 @@
+"""``localnlb elbv2``: the ELBv2 + EC2 API alone, in the foreground, no cluster.
+
+Writes ``DIR/env`` (both endpoint variables point at the one server), prints what to do next and
+stops cleanly on SIGINT/SIGTERM. Without ``--port`` it reuses the port recorded in ``DIR/env``
+when that port is free, so clients that sourced the file keep working across restarts.
+With ``--require-auth`` requests must be SigV4-signed with the key pair ``DIR/env`` exports
+(``LOCALNLB_AWS_ACCESS_KEY_ID``/``LOCALNLB_AWS_SECRET_ACCESS_KEY`` choose another one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import urllib.parse
+from pathlib import Path
+
+from localnlb.cli.options import add_state_dir_option
+from localnlb.common import statedir
+from localnlb.elbv2.api.context import DEFAULT_CLUSTER_NAME, ApiSettings
+from localnlb.elbv2.service import Elbv2Server, Elbv2Settings
+
+DEFAULT_HOST = "127.0.0.1"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "elbv2", help="run the ELBv2 + EC2 API (a local NLB control plane) in the foreground"
+    )
+    add_state_dir_option(parser)
+    parser.add_argument(
+        "--port", type=int, default=None, help="port to bind (default: as before, else any)"
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help="127.x address to bind")
+    parser.add_argument(
+        "--region", default=None, help="AWS region (default: $AWS_REGION or us-west-2)"
+    )
+    parser.add_argument(
+        "--cluster-name", default=DEFAULT_CLUSTER_NAME, help="EKS cluster name in subnet tags"
+    )
+    parser.add_argument("--require-auth", action="store_true", help="verify SigV4 signatures")
+    parser.set_defaults(handler=run)
+
+
+def _previous_port(state_dir: Path) -> int | None:
+    url = statedir.read_env(state_dir).get("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2")
+    if not url:
+        return None
+    return urllib.parse.urlsplit(url).port
+
+
+def _settings(args: argparse.Namespace, state_dir: Path, port: int) -> Elbv2Settings:
+    key = os.environ.get("LOCALNLB_AWS_ACCESS_KEY_ID", "localnlb")
+    secret = os.environ.get("LOCALNLB_AWS_SECRET_ACCESS_KEY", "localnlb")
+    region = args.region or os.environ.get("AWS_REGION") or "us-west-2"
+    api = ApiSettings(
+        region=region,
+        cluster_name=args.cluster_name,
+        require_auth=args.require_auth,
+        credentials={key: secret},
+    )
+    return Elbv2Settings(state_dir=state_dir, host=args.host, port=port, api=api)
+
+
+async def _start(args: argparse.Namespace, state_dir: Path) -> Elbv2Server | None:
+    candidates = [args.port] if args.port is not None else [_previous_port(state_dir), 0]
+    for port in [p for p in candidates if p is not None]:
+        server = Elbv2Server(_settings(args, state_dir, port))
+        try:
+            await server.start()
+        except OSError as error:
+            await server.stop()
+            print(f"localnlb: cannot bind {args.host}:{port}: {error}", file=sys.stderr)
+            continue
+        return server
+    return None
+
+
+async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
+    server = await _start(args, state_dir)
+    if server is None:
+        return 1
+    settings = server.settings.api
+    env = statedir.aws_client_env(elbv2_url=server.url, ec2_url=server.url, region=settings.region)
+    ((key, secret),) = settings.credentials.items()
+    env.update({"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret})
+    env_file = statedir.write_env(state_dir, env)
+    print(f"localnlb: ELBv2 and EC2 API at {server.url} (state in {state_dir})")
+    print(f"localnlb: wrote {env_file}; in another shell run:")
+    print(f"    source {env_file}")
+    print("    aws elbv2 describe-load-balancers")
+    print("localnlb: Ctrl-C stops it", flush=True)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    try:
+        await stopping.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(Exception):
+                loop.remove_signal_handler(signum)
+        await server.stop()
+    print("localnlb: stopped", flush=True)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    state_dir = statedir.ensure_state_dir(statedir.resolve_state_dir(args.state_dir))
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a declared dependency
+        return asyncio.run(_serve(args, state_dir))
+    return uvloop.run(_serve(args, state_dir))

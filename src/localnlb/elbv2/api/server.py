@@ -1,0 +1,101 @@
+"""The HTTP shell: one aiohttp application serving ELBv2 and EC2 (``POST /``, dispatched on the
+``Version`` form field) and the routing snapshot long poll (``GET /_localnlb/v1/routing``).
+
+Handlers run synchronously on the event loop (they are dictionary work plus one SQLite commit),
+so requests are serialised and each sees the effects of the previous one. The time each request
+spent in the server is returned in ``x-localnlb-handling-ms`` (the benchmark reads it).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import urllib.parse
+
+from aiohttp import web
+
+from localnlb.common.ids import request_id
+from localnlb.common.snapshot import SNAPSHOT_PATH
+from localnlb.elbv2.api.auth import verify_signature
+from localnlb.elbv2.api.context import ApiContext
+from localnlb.elbv2.api.dispatch import dialect_of, dispatch
+from localnlb.elbv2.api.errors import AwsError, ValidationError
+from localnlb.elbv2.api.publisher import SnapshotPublisher
+from localnlb.elbv2.api.serialize import serialize_error
+
+LOG = logging.getLogger(__name__)
+LONG_POLL_SECONDS = 25.0
+HANDLING_HEADER = "x-localnlb-handling-ms"
+CONTEXT_KEY = web.AppKey("context", ApiContext)
+PUBLISHER_KEY = web.AppKey("publisher", SnapshotPublisher)
+
+
+def build_app(ctx: ApiContext, publisher: SnapshotPublisher) -> web.Application:
+    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app[CONTEXT_KEY] = ctx
+    app[PUBLISHER_KEY] = publisher
+    app.router.add_post("/", _handle_query)
+    app.router.add_get("/", _handle_query)
+    app.router.add_get(SNAPSHOT_PATH, _handle_routing)
+    app.router.add_get("/_localnlb/v1/healthz", _handle_healthz)
+    return app
+
+
+async def _handle_query(request: web.Request) -> web.Response:
+    started = time.perf_counter()
+    ctx = request.app[CONTEXT_KEY]
+    body = await request.read()
+    form = dict(urllib.parse.parse_qsl(request.query_string, keep_blank_values=True))
+    try:
+        form.update(
+            urllib.parse.parse_qsl(
+                body.decode("utf-8"), keep_blank_values=True, strict_parsing=False
+            )
+        )
+    except UnicodeDecodeError:
+        return _error(ValidationError("The request body is not valid UTF-8"), form, started)
+    if ctx.settings.require_auth:
+        try:
+            verify_signature(
+                method=request.method,
+                path_qs=request.path_qs,
+                headers=request.headers,
+                body=body,
+                credentials=ctx.settings.credentials,
+            )
+        except AwsError as error:
+            return _error(error, form, started)
+    reply = dispatch(ctx, form)
+    return _xml(reply.body, reply.status, reply.request_id, started)
+
+
+def _error(error: AwsError, form: dict[str, str], started: float) -> web.Response:
+    rid = request_id()
+    body = serialize_error(error, dialect=dialect_of(form), request_id=rid)
+    return _xml(body, error.http_status, rid, started)
+
+
+def _xml(body: str, status: int, rid: str, started: float) -> web.Response:
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    return web.Response(
+        text=body,
+        status=status,
+        content_type="text/xml",
+        headers={"x-amzn-RequestId": rid, HANDLING_HEADER: f"{elapsed_ms:.3f}"},
+    )
+
+
+async def _handle_routing(request: web.Request) -> web.Response:
+    publisher = request.app[PUBLISHER_KEY]
+    raw_after = request.query.get("after", "-1")
+    try:
+        after = int(raw_after)
+        timeout = float(request.query.get("timeout", LONG_POLL_SECONDS))
+    except ValueError:
+        return web.json_response({"error": f"bad 'after' or 'timeout': {raw_after!r}"}, status=400)
+    snapshot = await publisher.wait_newer(after, min(max(timeout, 0.0), LONG_POLL_SECONDS))
+    return web.Response(text=snapshot.to_json(), content_type="application/json")
+
+
+async def _handle_healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "version": request.app[PUBLISHER_KEY].version})
