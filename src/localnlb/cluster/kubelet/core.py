@@ -59,7 +59,7 @@ class KubeletCore:
             self._workers[uid] = worker
             await worker.start()
         else:
-            worker.update(pod)
+            worker.update(pod, context)
         if pod.get("metadata", {}).get("deletionTimestamp") and uid not in self._stopping:
             grace = termination_grace_seconds(pod)
             self._stopping[uid] = asyncio.create_task(worker.stop(grace))

@@ -115,9 +115,13 @@ class PodWorker:
         pod_log_dir(self._config.log_root, self._pod).mkdir(parents=True, exist_ok=True)
         self._loop = asyncio.create_task(self._run(), name=f"pod-worker-{self.uid}")
 
-    def update(self, pod: JsonObject) -> None:
-        """A newer copy of the pod from the API (e.g. a readiness gate's condition changed)."""
+    def update(self, pod: JsonObject, context: PodContext | None = None) -> None:
+        """A newer copy of the pod from the API (e.g. a readiness gate's condition changed), and
+        of what it refers to (a ConfigMap that now exists). Containers already running keep the
+        environment they started with, as on a real node."""
         self._pod = pod
+        if context is not None:
+            self._context = context
         self._wake.set()
 
     async def stop(self, grace: float | None = None) -> None:
