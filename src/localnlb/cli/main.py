@@ -22,6 +22,7 @@ class CommandModule(Protocol):
 def _command_modules() -> list[CommandModule]:
     # Imported here so that ``localnlb --version`` does not pay for every subsystem.
     from localnlb.cli import (
+        cluster_command,
         down_command,
         env_command,
         status_command,
@@ -29,7 +30,14 @@ def _command_modules() -> list[CommandModule]:
         up_command,
     )
 
-    return [env_command, up_command, down_command, status_command, supervisor_command]
+    return [
+        env_command,
+        up_command,
+        down_command,
+        status_command,
+        supervisor_command,
+        cluster_command,
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,41 @@
+"""What a fresh cluster has before anyone applies anything: the four system namespaces and the
+``kubernetes`` Service in ``default`` (first address of the Service CIDR), created once.
+"""
+
+from __future__ import annotations
+
+from localnlb.cluster.apiserver.registry import Registry
+from localnlb.cluster.apiserver.service_alloc import KUBERNETES_SERVICE_IP
+
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+def bootstrap(registry: Registry) -> None:
+    namespaces = registry.resource("v1", "Namespace")
+    for name in SYSTEM_NAMESPACES:
+        if registry.store.find("/namespaces", "", name) is None:
+            registry.create(
+                namespaces,
+                "",
+                {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
+                manager="kube-apiserver",
+            )
+    if registry.store.find("/services", "default", "kubernetes") is None:
+        registry.create(
+            registry.resource("v1", "Service"),
+            "default",
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {
+                    "name": "kubernetes",
+                    "labels": {"component": "apiserver", "provider": "kubernetes"},
+                },
+                "spec": {
+                    "type": "ClusterIP",
+                    "clusterIP": KUBERNETES_SERVICE_IP,
+                    "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 443}],
+                },
+            },
+            manager="kube-apiserver",
+        )

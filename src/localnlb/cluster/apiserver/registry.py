@@ -1,0 +1,538 @@
+"""The Kubernetes semantics over the object store: the one door every client goes through.
+
+HTTP handlers call it, and in-process components (controllers, kubelet) may call it directly:
+create (generateName, defaulting, validation, Service allocation), get, list (selectors,
+paging), update (optimistic concurrency, status subresource, generation), patch (JSON, merge,
+strategic, apply), delete (finalizers, grace periods, propagation) and watch. Errors are
+:class:`ApiError` with the real server's code, reason and words.
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import copy
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from localnlb.cluster.apiserver import (
+    defaults,
+    deletion,
+    meta,
+    patch,
+    patch_meta,
+    service_alloc,
+    status,
+    validation,
+)
+from localnlb.cluster.apiserver.catalog import Catalog
+from localnlb.cluster.apiserver.crd_validation import validate_crd, validate_custom_object
+from localnlb.cluster.apiserver.field_selectors import supported_fields
+from localnlb.cluster.apiserver.selectors import (
+    fields_match,
+    labels_match,
+    parse_field_selector,
+    parse_label_selector,
+)
+from localnlb.cluster.apiserver.status import ApiError
+from localnlb.cluster.schema.kinds import ResourceType
+from localnlb.cluster.store import (
+    ObjectExists,
+    ObjectNotFound,
+    ObjectStore,
+    VersionConflict,
+)
+from localnlb.common.clock import Clock, SystemClock
+
+JsonObject = dict[str, Any]
+CRD_KEY = "apiextensions.k8s.io/customresourcedefinitions"
+_GENERATION_KEYS = ("apps/deployments", "apps/replicasets", CRD_KEY)
+_STATUS_RESET_ON_CREATE = ("apps/deployments", "apps/replicasets", CRD_KEY)
+PATCH_TYPES = {
+    "application/json-patch+json": "json",
+    "application/merge-patch+json": "merge",
+    "application/strategic-merge-patch+json": "strategic",
+    "application/apply-patch+yaml": "apply",
+    "application/apply-patch+cbor": "apply",
+}
+
+
+class Registry:
+    def __init__(
+        self,
+        store: ObjectStore,
+        *,
+        clock: Clock | None = None,
+        pod_log_dir: Path | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock or SystemClock()
+        self.pod_log_dir = pod_log_dir
+        self.rng = rng or random.Random()
+        self.catalog = Catalog()
+        self._sync_crds()
+
+    # ----------------------------------------------------------------- lookups
+    def resource(self, api_version: str, kind: str) -> ResourceType:
+        """The served type for an apiVersion and kind (in-process convenience)."""
+        group, _, version = api_version.rpartition("/")
+        found = self.catalog.by_kind(group, version, kind)
+        if found is None:
+            raise status.bad_request(f'no matches for kind "{kind}" in version "{api_version}"')
+        return found
+
+    def _sync_crds(self) -> None:
+        crds, _ = self.store.list(CRD_KEY)
+        established = [crd for crd in crds if _condition(crd, "Established")]
+        self.catalog.sync_crds(established)
+
+    def _out(self, rt: ResourceType, obj: JsonObject) -> JsonObject:
+        obj["apiVersion"] = rt.group_version
+        obj["kind"] = rt.kind
+        return obj
+
+    def _not_found(self, rt: ResourceType, name: str) -> ApiError:
+        return status.not_found(rt.plural, rt.group, name)
+
+    # ----------------------------------------------------------------- reads
+    def get(self, rt: ResourceType, namespace: str, name: str) -> JsonObject:
+        try:
+            return self._out(rt, self.store.get(rt.store_key, _ns(rt, namespace), name))
+        except ObjectNotFound:
+            raise self._not_found(rt, name) from None
+
+    def list(
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        *,
+        label_selector: str = "",
+        field_selector: str = "",
+        limit: int = 0,
+        continue_token: str = "",
+    ) -> JsonObject:
+        labels = parse_label_selector(label_selector) if label_selector else ()
+        supported = supported_fields(rt.store_key)
+        fields = parse_field_selector(field_selector, supported) if field_selector else ()
+        items, revision = self.store.list(rt.store_key, namespace if rt.namespaced else None)
+        start_after: tuple[str, str] | None = None
+        if continue_token:
+            revision, start_after = _decode_continue(continue_token)
+        selected = []
+        for item in items:
+            key = (item["metadata"].get("namespace", ""), item["metadata"]["name"])
+            if start_after is not None and key <= start_after:
+                continue
+            if labels_match(labels, item["metadata"].get("labels")) and fields_match(
+                fields, item, supported
+            ):
+                selected.append(self._out(rt, item))
+        list_meta: JsonObject = {"resourceVersion": str(revision)}
+        if limit and len(selected) > limit:
+            selected = selected[:limit]
+            last = selected[-1]["metadata"]
+            list_meta["continue"] = _encode_continue(
+                revision, (last.get("namespace", ""), last["name"])
+            )
+            list_meta["remainingItemCount"] = len(items) - len(selected)
+        return {
+            "kind": f"{rt.kind}List",
+            "apiVersion": rt.group_version,
+            "metadata": list_meta,
+            "items": selected,
+        }
+
+    # ----------------------------------------------------------------- create
+    def create(
+        self,
+        rt: ResourceType,
+        namespace: str,
+        obj: JsonObject,
+        *,
+        manager: str = "unknown",
+        dry_run: bool = False,
+    ) -> JsonObject:
+        obj = copy.deepcopy(obj)
+        self._check_type(rt, obj)
+        metadata = obj.setdefault("metadata", {})
+        if not isinstance(metadata, dict):
+            raise status.bad_request("metadata must be an object")
+        namespace = self._check_namespace(rt, namespace, metadata, creating=True)
+        if not metadata.get("name"):
+            if metadata.get("generateName"):
+                metadata["name"] = meta.generate_name(str(metadata["generateName"]))
+            else:
+                raise status.invalid(
+                    rt.kind,
+                    rt.group,
+                    "",
+                    [
+                        status.Cause(
+                            "metadata.name",
+                            "Required value: name or generateName is required",
+                            "FieldValueRequired",
+                        )
+                    ],
+                )
+        now = self.clock.wall()
+        meta.stamp_new(obj, wall=now)
+        if rt.store_key not in _GENERATION_KEYS and not rt.is_custom:
+            metadata.pop("generation", None)
+        self._prepare_create(rt, obj)
+        defaults.apply_defaults(rt.store_key, obj)
+        causes = validation.validate(rt.store_key, obj, None)
+        causes += self._custom_causes(rt, obj)
+        if rt.store_key == "/services" and not causes:
+            used_ips, used_ports = service_alloc.used_addresses(self.store.list("/services")[0])
+            causes += service_alloc.allocate(
+                obj, taken_ips=used_ips, taken_ports=used_ports, rng=self.rng
+            )
+        if causes:
+            raise status.invalid(rt.kind, rt.group, str(metadata.get("name", "")), causes)
+        meta.record_manager(obj, manager=manager, operation="Update", wall=now)
+        if dry_run:
+            if self.store.find(rt.store_key, namespace, metadata["name"]) is not None:
+                raise status.already_exists(rt.plural, rt.group, metadata["name"])
+            return self._out(rt, obj)
+        try:
+            stored = self.store.create(rt.store_key, obj)
+        except ObjectExists:
+            raise status.already_exists(rt.plural, rt.group, metadata["name"]) from None
+        self._after_write(rt)
+        return self._out(rt, stored)
+
+    def _prepare_create(self, rt: ResourceType, obj: JsonObject) -> None:
+        if rt.store_key in _STATUS_RESET_ON_CREATE or (
+            rt.is_custom and "status" in rt.subresources
+        ):
+            obj.pop("status", None)
+        if rt.store_key == "/pods":
+            obj["status"] = {"phase": "Pending", "qosClass": _qos_class(obj)}
+        if rt.store_key == "/services":
+            obj["status"] = {"loadBalancer": {}}
+        if rt.store_key == "/namespaces":
+            obj["status"] = {"phase": "Active"}
+        if rt.store_key == CRD_KEY:
+            obj["status"] = _crd_status(obj, self.clock.wall())
+
+    def _check_type(self, rt: ResourceType, obj: Any) -> None:
+        if not isinstance(obj, dict):
+            raise status.bad_request("the object provided is not a JSON object")
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        if not kind:
+            raise status.bad_request("Object 'Kind' is missing in the request body")
+        group, _, _version = str(api_version or "").rpartition("/")
+        if api_version and (group != rt.group):
+            raise status.bad_request(
+                f"the API version in the data ({api_version}) does not match the expected API"
+                f" version ({rt.group_version})"
+            )
+        if kind != rt.kind:
+            raise status.bad_request(
+                f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})"
+            )
+
+    def _check_namespace(
+        self, rt: ResourceType, namespace: str, metadata: JsonObject, *, creating: bool
+    ) -> str:
+        if not rt.namespaced:
+            metadata.pop("namespace", None)
+            return ""
+        given = metadata.get("namespace")
+        if given and given != namespace:
+            raise status.bad_request(
+                "the namespace of the provided object does not match the namespace sent on the"
+                " request"
+            )
+        metadata["namespace"] = namespace
+        if creating:
+            found = self.store.find("/namespaces", "", namespace)
+            if found is None:
+                raise status.not_found("namespaces", "", namespace)
+            if found["metadata"].get("deletionTimestamp"):
+                name = metadata.get("name") or metadata.get("generateName", "")
+                raise ApiError(
+                    403,
+                    "Forbidden",
+                    f'{rt.group_resource} "{name}" is forbidden: unable to create new content'
+                    f" in namespace {namespace} because it is being terminated",
+                    {"name": name, "group": rt.group, "kind": rt.plural}
+                    if rt.group
+                    else {"name": name, "kind": rt.plural},
+                )
+        return namespace
+
+    def _custom_causes(self, rt: ResourceType, obj: JsonObject) -> builtins.list[status.Cause]:
+        if rt.store_key == CRD_KEY:
+            return validate_crd(obj)
+        if rt.is_custom:
+            return validate_custom_object(rt, obj)
+        return []
+
+    def _after_write(self, rt: ResourceType) -> None:
+        if rt.store_key == CRD_KEY:
+            self._sync_crds()
+
+    # ----------------------------------------------------------------- update
+    def update(
+        self,
+        rt: ResourceType,
+        namespace: str,
+        name: str,
+        obj: JsonObject,
+        *,
+        subresource: str = "",
+        manager: str = "unknown",
+        operation: str = "Update",
+        dry_run: bool = False,
+    ) -> JsonObject:
+        obj = copy.deepcopy(obj)
+        self._check_type(rt, obj)
+        metadata = obj.setdefault("metadata", {})
+        if metadata.get("name") and metadata["name"] != name:
+            raise status.bad_request(
+                f"the name of the object ({metadata['name']}) does not match the name on the"
+                f" URL ({name})"
+            )
+        metadata["name"] = name
+        namespace = self._check_namespace(rt, namespace, metadata, creating=False)
+        old = self.store.find(rt.store_key, namespace, name)
+        if old is None:
+            raise self._not_found(rt, name)
+        expected = metadata.get("resourceVersion")
+        if expected not in (None, "") and str(expected) != old["metadata"]["resourceVersion"]:
+            raise status.stale_update(rt.plural, rt.group, name)
+        new = self._merge_for_subresource(rt, obj, old, subresource)
+        meta.carry_system_metadata(new, old)
+        defaults.apply_defaults(rt.store_key, new)
+        if rt.store_key == "/services":
+            service_alloc.carry_allocations(new, old)
+        if "generation" in old["metadata"] and meta.spec_changed(new, old):
+            new["metadata"]["generation"] = int(old["metadata"]["generation"]) + 1
+        causes = validation.validate(rt.store_key, new, old) + self._custom_causes(rt, new)
+        if rt.store_key == "/services" and not causes:
+            others = [
+                s
+                for s in self.store.list("/services")[0]
+                if s["metadata"]["uid"] != old["metadata"]["uid"]
+            ]
+            used_ips, used_ports = service_alloc.used_addresses(others)
+            causes += service_alloc.allocate(
+                new, taken_ips=used_ips, taken_ports=used_ports, rng=self.rng
+            )
+        if causes:
+            raise status.invalid(rt.kind, rt.group, name, causes)
+        if meta.without_noise(new) == meta.without_noise(
+            {**old, "apiVersion": new.get("apiVersion"), "kind": new.get("kind")}
+        ):
+            return self._out(rt, old)
+        meta.record_manager(
+            new,
+            manager=manager,
+            operation=operation,
+            wall=self.clock.wall(),
+            subresource=subresource,
+            previous=old["metadata"].get("managedFields"),
+        )
+        if dry_run:
+            return self._out(rt, new)
+        if deletion.ready_to_remove(new):
+            removed = self.store.delete(rt.store_key, namespace, name)
+            deletion.after_removal(self, rt, removed)
+            return self._out(rt, new)
+        try:
+            stored = self.store.update(
+                rt.store_key, new, expected_revision=int(old["metadata"]["resourceVersion"])
+            )
+        except VersionConflict:
+            raise status.stale_update(rt.plural, rt.group, name) from None
+        self._after_write(rt)
+        return self._out(rt, stored)
+
+    def _merge_for_subresource(
+        self, rt: ResourceType, obj: JsonObject, old: JsonObject, subresource: str
+    ) -> JsonObject:
+        if subresource == "status":
+            new = copy.deepcopy(old)
+            if "status" in obj:
+                new["status"] = obj["status"]
+            else:
+                new.pop("status", None)
+            return new
+        if "status" in rt.subresources:
+            if "status" in old:
+                obj["status"] = copy.deepcopy(old["status"])
+            else:
+                obj.pop("status", None)
+        return obj
+
+    # ----------------------------------------------------------------- patch
+    def patch(
+        self,
+        rt: ResourceType,
+        namespace: str,
+        name: str,
+        body: Any,
+        *,
+        patch_type: str,
+        subresource: str = "",
+        manager: str = "unknown",
+        force: bool = False,
+        dry_run: bool = False,
+    ) -> tuple[JsonObject, bool]:
+        """Apply a patch; returns the object and whether it was created (apply only)."""
+        del force  # one manager at a time here: apply never reports field conflicts
+        current = self.store.find(rt.store_key, _ns(rt, namespace), name)
+        if current is None:
+            if patch_type != "apply":
+                raise self._not_found(rt, name)
+            if not isinstance(body, dict):
+                raise status.bad_request("the object provided is not a JSON object")
+            created = self.create(rt, namespace, body, manager=manager, dry_run=dry_run)
+            return created, True
+        current = self._out(rt, current)
+        try:
+            if patch_type == "json":
+                patched = patch.json_patch(current, body)
+            elif patch_type == "merge":
+                patched = patch.merge_patch(current, body)
+            elif patch_type == "strategic":
+                if rt.is_custom:
+                    raise status.unsupported_media_type(
+                        "application/json-patch+json, application/merge-patch+json,"
+                        " application/apply-patch+yaml"
+                    )
+                patched = patch.strategic_merge(
+                    current, body, patch_meta.for_store_key(rt.store_key)
+                )
+            else:
+                meta_tree = patch_meta.for_store_key(rt.store_key)
+                patched = patch.strategic_merge(current, _apply_body(body), meta_tree)
+        except patch.PatchError as error:
+            raise ApiError(
+                422 if patch_type == "json" else 400,
+                "Invalid" if patch_type == "json" else "BadRequest",
+                str(error),
+            ) from None
+        if not isinstance(patched, dict):
+            raise status.bad_request("the patched object is not a JSON object")
+        operation = "Apply" if patch_type == "apply" else "Update"
+        updated = self.update(
+            rt,
+            namespace,
+            name,
+            patched,
+            subresource=subresource,
+            manager=manager,
+            operation=operation,
+            dry_run=dry_run,
+        )
+        return updated, False
+
+    # ----------------------------------------------------------------- delete
+    def delete(
+        self, rt: ResourceType, namespace: str, name: str, options: JsonObject | None = None
+    ) -> tuple[JsonObject, bool]:
+        """Delete; returns the last state and whether it is gone (False: still finalizing)."""
+        return deletion.delete(self, rt, _ns(rt, namespace), name, options or {})
+
+    def delete_collection(
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        options: JsonObject | None = None,
+        *,
+        label_selector: str = "",
+        field_selector: str = "",
+    ) -> JsonObject:
+        listed = self.list(
+            rt, namespace, label_selector=label_selector, field_selector=field_selector
+        )
+        for item in listed["items"]:
+            metadata = item["metadata"]
+            try:
+                self.delete(rt, metadata.get("namespace", ""), metadata["name"], options)
+            except ApiError as error:
+                if error.code != 404:
+                    raise
+        return listed
+
+
+def _ns(rt: ResourceType, namespace: str) -> str:
+    return namespace if rt.namespaced else ""
+
+
+def _condition(obj: JsonObject, kind: str) -> bool:
+    conditions = (obj.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == kind and c.get("status") == "True" for c in conditions)
+
+
+def _crd_status(crd: JsonObject, wall: float) -> JsonObject:
+    names = copy.deepcopy((crd.get("spec") or {}).get("names") or {})
+    names.setdefault("singular", str(names.get("kind", "")).lower())
+    names.setdefault("listKind", f"{names.get('kind', '')}List")
+    when = meta.timestamp(wall)
+    return {
+        "acceptedNames": names,
+        "conditions": [
+            {
+                "type": "NamesAccepted",
+                "status": "True",
+                "lastTransitionTime": when,
+                "reason": "NoConflicts",
+                "message": "no conflicts found",
+            },
+            {
+                "type": "Established",
+                "status": "True",
+                "lastTransitionTime": when,
+                "reason": "InitialNamesAccepted",
+                "message": "the initial names have been accepted",
+            },
+        ],
+        "storedVersions": [
+            v["name"] for v in (crd.get("spec") or {}).get("versions") or [] if v.get("storage")
+        ],
+    }
+
+
+def _qos_class(pod: JsonObject) -> str:
+    containers = (pod.get("spec") or {}).get("containers") or []
+    resources = [c.get("resources") or {} for c in containers if isinstance(c, dict)]
+    if not any(r.get("requests") or r.get("limits") for r in resources):
+        return "BestEffort"
+    guaranteed = all(
+        (r.get("limits") or {}).get("cpu")
+        and (r.get("limits") or {}).get("memory")
+        and (r.get("requests") or {}).get("cpu", r["limits"]["cpu"]) == r["limits"]["cpu"]
+        and (r.get("requests") or {}).get("memory", r["limits"]["memory"]) == r["limits"]["memory"]
+        for r in resources
+    )
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def _apply_body(body: Any) -> Any:
+    if isinstance(body, dict):
+        cleaned = copy.deepcopy(body)
+        cleaned.get("metadata", {}).pop("managedFields", None)
+        return cleaned
+    raise patch.PatchError("the object provided is not a JSON object")
+
+
+def _encode_continue(revision: int, after: tuple[str, str]) -> str:
+    raw = json.dumps({"v": "meta.k8s.io/v1", "rv": revision, "start": list(after)})
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode_continue(token: str) -> tuple[int, tuple[str, str]]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        return int(data["rv"]), (str(data["start"][0]), str(data["start"][1]))
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise status.bad_request(
+            "continue key is not valid: incorrect encoded start"
+            " resourceVersion (version meta.k8s.io/v1)"
+        ) from None

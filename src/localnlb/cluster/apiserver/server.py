@@ -1,0 +1,95 @@
+"""The embedded API server as a :class:`localnlb.common.lifecycle.Service`: SQLite store under
+the state dir, loopback HTTP, kubeconfig written on start.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from aiohttp import web
+
+from localnlb.cluster.apiserver import kubeconfig, tls
+from localnlb.cluster.apiserver.app import build_app
+from localnlb.cluster.apiserver.bootstrap import bootstrap
+from localnlb.cluster.apiserver.registry import Registry
+from localnlb.cluster.store import ObjectStore
+from localnlb.common.clock import Clock, SystemClock
+
+STORE_FILE = "cluster.sqlite"
+POD_LOG_DIR = "pods"
+
+
+class ApiServer:
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Clock | None = None,
+        bookmark_interval: float = 60.0,
+        history: int = 20_000,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.state_dir = state_dir
+        self._host = host
+        self._port = port
+        self._clock = clock or SystemClock()
+        self._bookmark_interval = bookmark_interval
+        self._history = history
+        self._rng = rng
+        self._runner: web.AppRunner | None = None
+        self._bound: tuple[str, int] = (host, port)
+        self.registry: Registry | None = None
+        self.token = ""
+        self.ca_path = state_dir / tls.PKI_DIR / "ca.crt"
+
+    async def start(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        store = ObjectStore(self.state_dir / STORE_FILE, history=self._history)
+        self.registry = Registry(
+            store, clock=self._clock, pod_log_dir=self.state_dir / POD_LOG_DIR, rng=self._rng
+        )
+        bootstrap(self.registry)
+        self.token = kubeconfig.load_or_create_token(self.state_dir)
+        app = build_app(self.registry, token=self.token, bookmark_interval=self._bookmark_interval)
+        self._runner = web.AppRunner(
+            app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
+        )
+        await self._runner.setup()
+        ca, cert, key = tls.ensure_serving_certificate(self.state_dir, self._host)
+        self.ca_path = ca
+        site = web.TCPSite(
+            self._runner,
+            self._host,
+            self._port,
+            ssl_context=tls.server_context(cert, key),
+        )
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self._bound = sockets[0].getsockname()[:2] if sockets else (self._host, self._port)
+        kubeconfig.write(self.state_dir, self.url, self.token, ca.read_bytes())
+
+    async def stop(self, grace: float = 5.0) -> None:
+        if self._runner is not None:
+            await self._runner.shutdown()
+            await self._runner.cleanup()
+            self._runner = None
+        if self.registry is not None:
+            self.registry.store.close()
+            self.registry = None
+
+    @property
+    def bound_address(self) -> tuple[str, int]:
+        return self._bound
+
+    @property
+    def url(self) -> str:
+        host, port = self._bound
+        return f"https://{host}:{port}"
+
+    @property
+    def kubeconfig_path(self) -> Path:
+        return self.state_dir / kubeconfig.KUBECONFIG_FILE

@@ -1,0 +1,1 @@
+"""What the API server serves: the resource types (built in and from CRDs) and their schemas."""

@@ -1,0 +1,149 @@
+"""The resource types the API server serves, as discovery, routing and storage see them.
+
+A :class:`ResourceType` is the one description of a resource that discovery documents, URL
+routing, store keys, OpenAPI and Table output all read. Built-in types are listed here;
+custom resources get theirs from their CustomResourceDefinition (:mod:`.crd_types`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+NO_COLLECTION_DELETE = ("create", "delete", "get", "list", "patch", "update", "watch")
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceType:
+    group: str
+    version: str
+    plural: str
+    kind: str
+    namespaced: bool
+    singular: str = ""
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = ALL_VERBS
+    subresources: tuple[str, ...] = ()
+    # CRD-only: printer columns and the schema of the served version.
+    printer_columns: tuple[dict[str, Any], ...] = ()
+    schema: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    preserve_unknown_fields: bool = False
+
+    @property
+    def group_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def store_key(self) -> str:
+        """Objects of all versions of one group resource share a key."""
+        return f"{self.group}/{self.plural}"
+
+    @property
+    def singular_name(self) -> str:
+        return self.singular or self.kind.lower()
+
+    @property
+    def group_resource(self) -> str:
+        """``deployments.apps``, ``pods``: the name Kubernetes puts into error messages."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    @property
+    def is_custom(self) -> bool:
+        return self.schema is not None
+
+
+def _t(
+    group: str,
+    version: str,
+    plural: str,
+    kind: str,
+    *,
+    namespaced: bool = True,
+    short: tuple[str, ...] = (),
+    categories: tuple[str, ...] = (),
+    sub: tuple[str, ...] = (),
+    verbs: tuple[str, ...] = ALL_VERBS,
+) -> ResourceType:
+    return ResourceType(
+        group=group,
+        version=version,
+        plural=plural,
+        kind=kind,
+        namespaced=namespaced,
+        short_names=short,
+        categories=categories,
+        subresources=sub,
+        verbs=verbs,
+    )
+
+
+BUILTIN_TYPES: tuple[ResourceType, ...] = (
+    _t(
+        "",
+        "v1",
+        "namespaces",
+        "Namespace",
+        namespaced=False,
+        short=("ns",),
+        sub=("status",),
+        verbs=NO_COLLECTION_DELETE,
+    ),
+    _t("", "v1", "nodes", "Node", namespaced=False, short=("no",), sub=("status",)),
+    _t("", "v1", "pods", "Pod", short=("po",), categories=("all",), sub=("status", "log")),
+    _t("", "v1", "services", "Service", short=("svc",), categories=("all",), sub=("status",)),
+    _t("", "v1", "endpoints", "Endpoints", short=("ep",)),
+    _t("", "v1", "configmaps", "ConfigMap", short=("cm",)),
+    _t("", "v1", "secrets", "Secret"),
+    _t("", "v1", "serviceaccounts", "ServiceAccount", short=("sa",)),
+    _t("", "v1", "events", "Event", short=("ev",)),
+    _t(
+        "apps",
+        "v1",
+        "deployments",
+        "Deployment",
+        short=("deploy",),
+        categories=("all",),
+        sub=("status", "scale"),
+    ),
+    _t(
+        "apps",
+        "v1",
+        "replicasets",
+        "ReplicaSet",
+        short=("rs",),
+        categories=("all",),
+        sub=("status", "scale"),
+    ),
+    _t("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice"),
+    _t("events.k8s.io", "v1", "events", "Event", short=("ev",)),
+    _t("coordination.k8s.io", "v1", "leases", "Lease"),
+    _t(
+        "apiextensions.k8s.io",
+        "v1",
+        "customresourcedefinitions",
+        "CustomResourceDefinition",
+        namespaced=False,
+        short=("crd", "crds"),
+        categories=("api-extensions",),
+        sub=("status",),
+    ),
+)
+
+# The order discovery lists groups in, as a real server does (legacy core first).
+GROUP_ORDER = (
+    "",
+    "apps",
+    "events.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "apiextensions.k8s.io",
+)
+
+
+def builtin_by_kind(group: str, kind: str) -> ResourceType | None:
+    for resource_type in BUILTIN_TYPES:
+        if resource_type.group == group and resource_type.kind == kind:
+            return resource_type
+    return None
