@@ -1,0 +1,3 @@
+before() { :; }
+after() { echo "hook says no" >&2; exit 7; }
+"$@"
