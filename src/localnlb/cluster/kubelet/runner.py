@@ -72,6 +72,7 @@ class ProcessRunner:
         """Wait for the main process; then kill its group's leftovers; return the exit code."""
         returncode = await container.process.wait()
         _signal_group(container.pid, signal.SIGKILL)
+        await _group_gone(container.pid)
         container.exit_code = exit_code_of(returncode)
         container.exited.set()
         return container.exit_code
@@ -86,6 +87,34 @@ class ProcessRunner:
         except TimeoutError:
             _signal_group(container.pid, signal.SIGKILL)
             await container.process.wait()
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes in process group ``pgid``, from ``/proc``."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and _live_in_group(int(entry.name), pgid):
+            members.append(int(entry.name))
+    return members
+
+
+def _live_in_group(pid: int, pgid: int) -> bool:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return False
+    return fields[0] not in ("Z", "X") and int(fields[2]) == pgid
+
+
+async def _group_gone(pgid: int, *, deadline: float = 2.0) -> None:
+    """Wait (bounded) until every process of the group is dead. Dead, not reaped: orphans are
+    reaped by init, which may take its time, and are harmless once they are zombies."""
+    loop = asyncio.get_running_loop()
+    pending = group_members(pgid)
+    until = loop.time() + deadline
+    while pending and loop.time() < until:
+        await asyncio.sleep(0.005)
+        pending = [pid for pid in pending if _live_in_group(pid, pgid)]
 
 
 def _signal_group(pgid: int, signum: signal.Signals) -> None:
