@@ -98,10 +98,8 @@ class Elbv2Server:
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
         await self._site.start()
-        server = self._site._server  # aiohttp exposes the bound port only here
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self._bound = sockets[0].getsockname()[:2]
+        host, port = self._runner.addresses[0][:2]
+        self._bound = (str(host), int(port))
         self._timer = asyncio.create_task(self._run_timers(), name="elbv2-timers")
         starter = getattr(self.context.probed, "start", None)
         if starter is not None:
