@@ -69,23 +69,25 @@ def cluster_with_pods(count: int, *, terminating: int = 0) -> FakeClusterView:
 
 def test_instance_mode_registers_the_three_nodes_whatever_the_replicas() -> None:
     for replicas in (1, 3):
-        targets = resolve_desired_targets(INSTANCE, cluster_with_pods(replicas), in_vpc=in_vpc)
+        targets = resolve_desired_targets(
+            INSTANCE, cluster_with_pods(replicas), in_vpc=in_vpc
+        ).targets
         assert targets == [TargetDescription(f"i-0{z}{z}{z}", NODE_PORT) for z in "abc"]
 
 
 def test_ip_mode_scale_up_then_a_terminating_pod() -> None:
-    one = resolve_desired_targets(IP, cluster_with_pods(1), in_vpc=in_vpc)
+    one = resolve_desired_targets(IP, cluster_with_pods(1), in_vpc=in_vpc).targets
     assert one == [TargetDescription("127.1.1.10", 8080)]
-    three = resolve_desired_targets(IP, cluster_with_pods(3), in_vpc=in_vpc)
+    three = resolve_desired_targets(IP, cluster_with_pods(3), in_vpc=in_vpc).targets
     changes = diff_targets(three, [ActualTarget(one[0], "healthy")])
     assert (len(changes.register), changes.deregister) == (2, ())
-    after = resolve_desired_targets(IP, cluster_with_pods(3, terminating=1), in_vpc=in_vpc)
+    after = resolve_desired_targets(IP, cluster_with_pods(3, terminating=1), in_vpc=in_vpc).targets
     changes = diff_targets(after, [ActualTarget(t, "healthy") for t in three])
     assert changes.deregister == (one[0],)
 
 
 def test_pod_outside_the_vpc_is_registered_in_zone_all() -> None:
-    (target,) = resolve_desired_targets(IP, cluster_with_pods(1), in_vpc=lambda _: False)
+    (target,) = resolve_desired_targets(IP, cluster_with_pods(1), in_vpc=lambda _: False).targets
     assert target.availability_zone == "all"
 
 
@@ -121,3 +123,18 @@ def test_node_selector_is_rejected_for_ip_bindings() -> None:
                 },
             }
         )
+
+
+def test_gated_pod_whose_containers_are_not_ready_asks_for_a_recheck() -> None:
+    view = cluster_with_pods(1)
+    gate = "target-health.elbv2.k8s.aws/k8s-ui-uinlb-2"
+    view.pods = [PodInfo("ui-0", "ui", node_name="node-a", readiness_gates=(gate,), conditions={})]
+    view.slices[("ui", "ui-nlb")] = [
+        EndpointSliceInfo(
+            "s",
+            endpoints=(Endpoint(("127.1.1.10",), ready=False, target_name="ui-0"),),
+            ports=(EndpointPort(8080, "http"),),
+        )
+    ]
+    got = resolve_desired_targets(IP, view, in_vpc=in_vpc)
+    assert (got.targets, got.contains_potential_ready) == ([], True)

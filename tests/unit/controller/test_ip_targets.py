@@ -48,7 +48,7 @@ def ips(
         nodes=NODES,
         fail_open=fail_open,
     )
-    return [e.ip for e in got]
+    return [e.ip for e in got.endpoints]
 
 
 def test_ready_endpoints_on_the_endpoint_port() -> None:
@@ -56,11 +56,13 @@ def test_ready_endpoints_on_the_endpoint_port() -> None:
         EndpointSliceInfo("s", endpoints=(endpoint("p1", "127.1.1.5", ready=True),), ports=HTTP)
     ]
     got = resolve_pod_endpoints(lb_service(), 80, slices, pods={"p1": pod("p1")}, nodes=NODES)
-    assert got == [PodEndpoint("127.1.1.5", 8080, "p1", "ready")]
+    assert got.endpoints == [PodEndpoint("127.1.1.5", 8080, "p1", "ready")]
 
 
-def test_unknown_readiness_counts_as_ready() -> None:
+def test_unreported_readiness_goes_through_the_pod_and_node_checks() -> None:
     assert ips([endpoint("p1", "127.1.1.5", ready=None)], [pod("p1")]) == ["127.1.1.5"]
+    not_ready = pod("p1", containers_ready=False)
+    assert ips([endpoint("p1", "127.1.1.5", ready=None)], [not_ready]) == []
 
 
 def test_only_ports_with_the_service_ports_name() -> None:
@@ -69,10 +71,10 @@ def test_only_ports_with_the_service_ports_name() -> None:
         EndpointSliceInfo("s", endpoints=(endpoint("p1", "127.1.1.5", ready=True),), ports=ports)
     ]
     got = resolve_pod_endpoints(lb_service(), 80, slices, pods={"p1": pod("p1")}, nodes=NODES)
-    assert [e.port for e in got] == [8080]
+    assert [e.port for e in got.endpoints] == [8080]
 
 
-def test_unnamed_service_port_matches_unnamed_endpoint_ports() -> None:
+def test_unnamed_service_port_takes_every_endpoint_port() -> None:
     service = lb_service(ports=(ServicePort(80, target_port=8080, node_port=30080),))
     slices = [
         EndpointSliceInfo(
@@ -80,7 +82,7 @@ def test_unnamed_service_port_matches_unnamed_endpoint_ports() -> None:
         )
     ]
     got = resolve_pod_endpoints(service, 80, slices, pods={"p1": pod("p1")}, nodes=NODES)
-    assert len(got) == 1
+    assert len(got.endpoints) == 1
 
 
 def test_not_ready_pod_held_only_by_readiness_gates_is_registered() -> None:
@@ -90,6 +92,11 @@ def test_not_ready_pod_held_only_by_readiness_gates_is_registered() -> None:
 def test_not_ready_containers_are_not_registered() -> None:
     got = ips([endpoint("p1", "127.1.1.5", ready=False)], [pod("p1", containers_ready=False)])
     assert got == []
+
+
+def test_terminating_pod_on_a_lost_node_is_kept_aside_like_any_other() -> None:
+    lost = endpoint("p1", "127.1.1.5", ready=False, terminating=True)
+    assert ips([lost], [pod("p1", node="lost")]) == ["127.1.1.5"]
 
 
 def test_terminating_pods_are_deregistered_at_once() -> None:
@@ -127,9 +134,8 @@ def test_other_address_families_are_skipped() -> None:
             ports=HTTP,
         )
     ]
-    assert (
-        resolve_pod_endpoints(lb_service(), 80, slices, pods={"p1": pod("p1")}, nodes=NODES) == []
-    )
+    got = resolve_pod_endpoints(lb_service(), 80, slices, pods={"p1": pod("p1")}, nodes=NODES)
+    assert got.endpoints == []
 
 
 def test_scaling_to_three_replicas_gives_three_targets() -> None:

@@ -50,7 +50,7 @@ class PodInfo:
 @dataclass(frozen=True, slots=True)
 class Endpoint:
     addresses: tuple[str, ...]
-    ready: bool | None = None  # None: unknown, to be treated as ready
+    ready: bool | None = None  # None: not reported
     serving: bool | None = None
     terminating: bool | None = None
     target_kind: str = "Pod"

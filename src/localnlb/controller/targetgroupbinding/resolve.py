@@ -15,6 +15,7 @@ from localnlb.controller.model.enums import TargetGroupIpAddressType, TargetType
 from localnlb.controller.targetgroupbinding.errors import BackendNotFoundError, ResolveError
 from localnlb.controller.targetgroupbinding.node_endpoints import resolve_node_port_endpoints
 from localnlb.controller.targetgroupbinding.pod_endpoints import resolve_pod_endpoints
+from localnlb.controller.targetgroupbinding.readiness import readiness_gate_type
 from localnlb.controller.targetgroupbinding.targets import (
     TargetDescription,
     node_target,
@@ -62,13 +63,20 @@ def binding_from_object(obj: Mapping[str, Any]) -> BindingRef:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class DesiredTargets:
+    targets: list[TargetDescription]
+    # A gated pod whose containers are not ready yet: look again soon (ip mode only).
+    contains_potential_ready: bool = False
+
+
 def resolve_desired_targets(
     binding: BindingRef,
     view: ClusterView,
     *,
     in_vpc: Callable[[str], bool],
     fail_open: bool = True,
-) -> list[TargetDescription]:
+) -> DesiredTargets:
     service = view.get_service(binding.namespace, binding.service_name)
     if service is None:
         raise BackendNotFoundError(f'services "{binding.service_name}" not found')
@@ -80,7 +88,7 @@ def resolve_desired_targets(
             node_selector=binding.node_selector,
             fail_open=fail_open,
         )
-        return [node_target(endpoint) for endpoint in nodes]
+        return DesiredTargets([node_target(endpoint) for endpoint in nodes])
     pods = resolve_pod_endpoints(
         service,
         binding.service_port,
@@ -88,6 +96,10 @@ def resolve_desired_targets(
         pods={pod.name: pod for pod in view.list_pods(binding.namespace)},
         nodes={node.name: node for node in view.list_nodes()},
         address_type=_ADDRESS_TYPES[binding.ip_address_type],
+        readiness_gates=frozenset({readiness_gate_type(binding.name)}),
         fail_open=fail_open,
     )
-    return [pod_target(endpoint, in_vpc=in_vpc(endpoint.ip)) for endpoint in pods]
+    return DesiredTargets(
+        [pod_target(endpoint, in_vpc=in_vpc(endpoint.ip)) for endpoint in pods.endpoints],
+        pods.contains_potential_ready,
+    )
