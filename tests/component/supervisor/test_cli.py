@@ -66,6 +66,30 @@ def test_ctrl_c_on_a_foreground_supervisor_stops_every_component(
     assert [c.phase for c in status.components] == ["stopped", "stopped"]
 
 
+def test_ctrl_c_on_localnlb_up_in_the_foreground_stops_everything(
+    run_dir: RunDir, processes: ProcessGroup
+) -> None:
+    up = processes.start(
+        [sys.executable, "-m", "localnlb", "up", "--state-dir", str(run_dir.state_dir)],
+        name="up",
+    )
+
+    def all_ready() -> bool:
+        status = read_status(run_dir)
+        return status is not None and status.pid == up.pid and status.all_ready
+
+    wait_until(all_ready, timeout=30, what="localnlb up ready")
+    started = live_pids(run_dir)
+    assert up.pid in started
+
+    os.kill(up.pid, signal.SIGINT)
+
+    assert up.wait(timeout=30) == 0
+    assert live_pids(run_dir) == []
+    output = Path(up.log_path).read_text()  # type: ignore[attr-defined]
+    assert "localnlb stopped" in output
+
+
 def test_up_detach_status_and_down_through_the_command_line(run_dir: RunDir) -> None:
     state = str(run_dir.state_dir)
     started = localnlb("up", "--detach", "--state-dir", state)
