@@ -1,0 +1,134 @@
+"""The controller manager: every control loop of the embedded cluster, wired to one change feed.
+
+On start each loop gets every existing object once (as an informer's initial list would), then
+the changes the store commits. Each loop has its own work queue and worker, so a slow loop
+never holds another back. Time-driven work (node leases) is a periodic tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import Protocol
+
+from localnlb.cluster.apiserver.registry import Registry
+from localnlb.cluster.controllers import objects
+from localnlb.cluster.runtime.access import Access
+from localnlb.cluster.runtime.deployments import DeploymentLoop
+from localnlb.cluster.runtime.endpoints import EndpointsLoop
+from localnlb.cluster.runtime.events import EventRecorder
+from localnlb.cluster.runtime.feed import ChangeFeed
+from localnlb.cluster.runtime.garbage import SWEEP as GC_SWEEP
+from localnlb.cluster.runtime.garbage import GarbageLoop
+from localnlb.cluster.runtime.kinds import Kinds
+from localnlb.cluster.runtime.nodelifecycle import PERIOD_SECONDS, NodeLifecycleLoop
+from localnlb.cluster.runtime.nodelifecycle import SWEEP as NODES_SWEEP
+from localnlb.cluster.runtime.replicasets import ReplicaSetLoop
+from localnlb.cluster.runtime.scheduling import SchedulerLoop
+from localnlb.cluster.runtime.workqueue import WorkQueue
+from localnlb.cluster.schema.kinds import ResourceType
+from localnlb.cluster.store.events import Change, ChangeType
+
+Key = tuple[str, str]
+
+
+class Loop(Protocol):
+    def keys_for(self, change: Change) -> list[Key]: ...
+
+    def reconcile(self, key: Key) -> None: ...
+
+
+class ControllerManager:
+    def __init__(self, registry: Registry, *, node_period: float = PERIOD_SECONDS) -> None:
+        self._registry = registry
+        self._node_period = node_period
+        kinds = Kinds.resolve(registry)
+        self.kinds = kinds
+
+        def access(name: str) -> Access:
+            return Access(registry, name)
+
+        def recorder(component: str) -> EventRecorder:
+            return EventRecorder(registry, kinds.event, component)
+
+        self.deployments = DeploymentLoop(
+            access("deployment-controller"), kinds, recorder("deployment-controller")
+        )
+        self.replica_sets = ReplicaSetLoop(
+            access("replicaset-controller"), kinds, recorder("replicaset-controller")
+        )
+        self.endpoints = EndpointsLoop(access("endpointslice-controller"), kinds)
+        self.scheduler = SchedulerLoop(
+            access("default-scheduler"), kinds, recorder("default-scheduler")
+        )
+        self.garbage = GarbageLoop(access("generic-garbage-collector"), kinds)
+        self.node_lifecycle = NodeLifecycleLoop(access("node-lifecycle-controller"), kinds)
+        self._wiring: list[tuple[str, Loop, tuple[ResourceType, ...]]] = [
+            ("deployment", self.deployments, (kinds.deployment, kinds.replica_set)),
+            ("replicaset", self.replica_sets, (kinds.replica_set, kinds.pod)),
+            (
+                "endpointslice",
+                self.endpoints,
+                (kinds.service, kinds.pod, kinds.endpoint_slice, kinds.node),
+            ),
+            ("scheduler", self.scheduler, (kinds.pod, kinds.node)),
+            ("garbage-collector", self.garbage, self.garbage.watched),
+            ("node-lifecycle", self.node_lifecycle, (kinds.node,)),
+        ]
+        self._feed = ChangeFeed(registry.store)
+        self._queues: dict[str, WorkQueue[Key]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        for name, loop, watched in self._wiring:
+            queue: WorkQueue[Key] = WorkQueue(name)
+            self._queues[name] = queue
+            for rt in watched:
+                self._feed.subscribe(rt.store_key, _enqueue(loop, queue))
+        self._prime()
+        self._feed.start()
+        for name, loop, _ in self._wiring:
+            self._tasks.append(asyncio.create_task(self._queues[name].run(loop.reconcile)))
+        self._tasks.append(asyncio.create_task(self._tick()))
+
+    def _prime(self) -> None:
+        """Every existing object once, as an informer's initial list would deliver it."""
+        for name, loop, watched in self._wiring:
+            for rt in watched:
+                for obj in self._registry.list(rt, None)["items"]:
+                    change = Change(
+                        revision=0,
+                        resource=rt.store_key,
+                        namespace=objects.namespace_of(obj),
+                        name=objects.name_of(obj),
+                        type=ChangeType.ADDED,
+                        object=obj,
+                        previous=None,
+                    )
+                    for key in loop.keys_for(change):
+                        self._queues[name].add(key)
+        self._queues["garbage-collector"].add(GC_SWEEP)
+
+    async def _tick(self) -> None:
+        while True:
+            self._queues["node-lifecycle"].add(NODES_SWEEP)
+            await asyncio.sleep(self._node_period)
+
+    async def stop(self, grace: float = 1.0) -> None:
+        del grace
+        await self._feed.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+
+def _enqueue(loop: Loop, queue: WorkQueue[Key]) -> Callable[[Change], None]:
+    def handle(change: Change) -> None:
+        for key in loop.keys_for(change):
+            queue.add(key)
+
+    return handle
