@@ -58,6 +58,8 @@ class RunProbe:
 @dataclass(frozen=True, slots=True)
 class KillContainer:
     reason: str
+    # a probe's own terminationGracePeriodSeconds; None means the pod's
+    grace: float | None = None
 
 
 Action = PullImage | StartContainer | RunProbe | KillContainer
@@ -264,7 +266,7 @@ class ContainerMachine:
         if kind is not ProbeKind.READINESS and tracker.result is ProbeResult.FAILURE:
             self._kill_reason = kind.value
             self.stage = Stage.KILLING
-            return [KillContainer(kind.value)]
+            return [KillContainer(kind.value, grace=tracker.spec.termination_grace)]
         return []
 
     def request_stop(self) -> list[Action]:

@@ -87,7 +87,7 @@ def build_launch_spec(
     )
     env = {
         **host_env,
-        "HOSTNAME": pod.get("metadata", {}).get("name", ""),
+        "HOSTNAME": pod.get("spec", {}).get("hostname") or pod.get("metadata", {}).get("name", ""),
         POD_IP_VARIABLE: context.pod_ip,
         NODE_VARIABLE: context.node_name,
         ZONE_VARIABLE: context.availability_zone,

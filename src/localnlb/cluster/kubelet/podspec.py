@@ -47,6 +47,7 @@ class ProbeSpec:
     timeout: float = 1.0
     success_threshold: int = 1
     failure_threshold: int = 3
+    termination_grace: float | None = None  # the probe's terminationGracePeriodSeconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,9 @@ def read_probe(container: JsonObject, kind: ProbeKind) -> ProbeSpec | None:
         if kind is ProbeKind.READINESS
         else 1,
         failure_threshold=int(raw.get("failureThreshold") or 3),
+        termination_grace=None
+        if raw.get("terminationGracePeriodSeconds") is None
+        else float(raw["terminationGracePeriodSeconds"]),
     )
 
 

@@ -49,6 +49,7 @@ from localnlb.cluster.kubelet.sink import PodStatusSink
 from localnlb.common.clock import Clock, SystemClock
 
 _log = logging.getLogger(__name__)
+REPORT_RETRY_SECONDS = 1.0
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -105,6 +106,7 @@ class PodWorker:
         self._reported: dict[str, Any] | None = None
         self._grace = termination_grace_seconds(pod)
         self._stopped = False
+        self._report_retry_at: float | None = None
 
     @property
     def status(self) -> dict[str, Any] | None:
@@ -159,6 +161,8 @@ class PodWorker:
                         self._dispatch(machine, action)
             await self._report_if_changed()
             wakes = [w for m in self.machines.values() if (w := m.wake_at()) is not None]
+            if self._report_retry_at is not None:
+                wakes.append(self._report_retry_at)
             timeout = max(min(wakes) - self._clock.monotonic(), 0.001) if wakes else None
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=timeout)
@@ -180,7 +184,8 @@ class PodWorker:
             process = self.processes.get(machine.name)
             if process is not None:
                 _log.info("pod %s: killing %s (%s)", self.uid, machine.name, action.reason)
-                self._spawn(self._runner.terminate(process, grace=self._grace))
+                grace = self._grace if action.grace is None else action.grace
+                self._spawn(self._runner.terminate(process, grace=grace))
 
     def _spawn(self, work: Any) -> asyncio.Task[None]:
         task: asyncio.Task[None] = asyncio.create_task(work)
@@ -258,9 +263,11 @@ class PodWorker:
             return
         try:
             await self._sink.report(self.uid, status)
-        except Exception:  # the API may be away for a moment; the next change retries
+        except Exception:  # the API may be away for a moment: try again shortly
             _log.exception("pod %s: reporting status failed", self.uid)
+            self._report_retry_at = self._clock.monotonic() + REPORT_RETRY_SECONDS
             return
+        self._report_retry_at = None
         self._reported = status
 
     def _pod_with_our_conditions(self) -> JsonObject:

@@ -409,3 +409,16 @@ def test_short_backoff_settings_for_tests() -> None:
     machine.on_exited(1)
     machine.poll()
     assert waiting(machine)["message"].startswith("back-off 200ms ")
+
+
+def test_a_probes_own_grace_period_is_used_for_its_kill() -> None:
+    clock = FakeClock()
+    machine = make(
+        clock,
+        livenessProbe={**LIVENESS, "failureThreshold": 1, "terminationGracePeriodSeconds": 2},
+    )
+    start(machine)
+    assert machine.poll() == [RunProbe(ProbeKind.LIVENESS)]
+    assert machine.on_probe_result(ProbeKind.LIVENESS, False) == [
+        KillContainer("liveness", grace=2.0)
+    ]

@@ -127,3 +127,21 @@ def test_malformed_image_is_invalid_image_name() -> None:
         pull_image("Nginx")
     assert caught.value.reason == "InvalidImageName"
     assert caught.value.message.startswith('Failed to apply default image tag "Nginx": ')
+
+
+def test_hostname_is_the_pods_spec_hostname_when_set() -> None:
+    container = {"name": "c", "image": "busybox"}
+    pod = {
+        "metadata": {"name": "web-1", "namespace": "default", "uid": "u-1"},
+        "spec": {"hostname": "custom", "containers": [container]},
+    }
+    spec = build_launch_spec(
+        pod,
+        container,
+        pull_image("busybox"),
+        CONTEXT,
+        python_executable=PY,
+        host_env={},
+        default_working_dir="/",
+    )
+    assert spec.env["HOSTNAME"] == "custom"
