@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 
 def encode(value: object) -> str:
-    return json.dumps(_plain(value), separators=(",", ":"), sort_keys=True)
+    return json.dumps(_plain(value), separators=(",", ":"))
 
 
 def decode(kind: type[T], text: str) -> T:
