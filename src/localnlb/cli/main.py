@@ -24,6 +24,7 @@ def _command_modules() -> list[CommandModule]:
     from localnlb.cli import (
         cluster_command,
         down_command,
+        elbv2_command,
         env_command,
         status_command,
         supervisor_command,
@@ -37,6 +38,7 @@ def _command_modules() -> list[CommandModule]:
         status_command,
         supervisor_command,
         cluster_command,
+        elbv2_command,
     ]
 
 
