@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncGenerator
 from typing import Any
 
 from aiohttp import web
@@ -16,7 +15,7 @@ from localnlb.cluster.apiserver.negotiation import Output
 from localnlb.cluster.apiserver.registry import PATCH_TYPES, Registry
 from localnlb.cluster.apiserver.routing import Target, resolve
 from localnlb.cluster.apiserver.strict import unknown_fields
-from localnlb.cluster.apiserver.watching import WatchOptions, watch
+from localnlb.cluster.apiserver.watching import WatchOptions, WatchStream
 
 JsonObject = dict[str, Any]
 REGISTRY_KEY = web.AppKey("registry", Registry)
@@ -262,45 +261,41 @@ async def _watch(request: web.Request, registry: Registry, target: Target) -> we
         timeout=float(timeout) if timeout is not None else 1800.0,
         bookmark_interval=request.app[BOOKMARK_INTERVAL_KEY],
     )
-    events: AsyncGenerator[JsonObject, None] = watch(registry, target.rt, target.namespace, options)
-    first = await anext(events, None)
+    stream = WatchStream(registry, target.rt, target.namespace, options)
     response = web.StreamResponse(
         status=200,
-        headers={
-            "Content-Type": "application/json",
-            "Cache-Control": "no-cache, private",
-            "Transfer-Encoding": "chunked",
-        },
+        headers={"Content-Type": "application/json", "Cache-Control": "no-cache, private"},
     )
-    await response.prepare(request)
+    response.enable_chunked_encoding()
+    include = request.query.get("includeObject", "Metadata")
     with_columns = True
-    event = first
+    events = stream.events()
     try:
-        while event is not None:
+        await response.prepare(request)
+        async for event in events:
             if output is Output.TABLE and event["type"] in ("ADDED", "MODIFIED", "DELETED"):
+                obj = event["object"]
                 event = {
                     "type": event["type"],
                     "object": tables.to_table(
                         target.rt,
-                        [event["object"]],
+                        [obj],
                         now=registry.clock.wall(),
                         list_metadata={
-                            "resourceVersion": event["object"]["metadata"].get(
-                                "resourceVersion", ""
-                            )
+                            "resourceVersion": obj["metadata"].get("resourceVersion", "")
                         },
-                        include_object=request.query.get("includeObject", "Metadata"),
+                        include_object=include,
                         with_columns=with_columns,
                     ),
                 }
                 with_columns = False
             await response.write(json.dumps(event, separators=(",", ":")).encode() + b"\n")
-            event = await anext(events, None)
-    except (ConnectionResetError, asyncio.CancelledError):
+        await response.write_eof()
+    except (ConnectionResetError, ConnectionError):
+        pass
+    finally:
         await events.aclose()
-        raise
-    await events.aclose()
-    await response.write_eof()
+        stream.close()
     return response
 
 

@@ -20,7 +20,7 @@ from localnlb.cluster.apiserver.selectors import (
     parse_label_selector,
 )
 from localnlb.cluster.schema.kinds import ResourceType
-from localnlb.cluster.store import ChangeType, RevisionCompacted
+from localnlb.cluster.store import ChangeType, RevisionCompacted, Watcher
 
 JsonObject = dict[str, Any]
 
@@ -36,59 +36,85 @@ class WatchOptions:
     bookmark_interval: float = 60.0
 
 
-async def watch(
-    registry: Registry, rt: ResourceType, namespace: str | None, options: WatchOptions
-) -> AsyncGenerator[JsonObject, None]:
-    """Yield watch events ``{"type": ..., "object": ...}`` until the timeout; errors as
-    ``ERROR`` events (as the real server sends a too-old resourceVersion)."""
-    labels = parse_label_selector(options.label_selector) if options.label_selector else ()
-    supported = supported_fields(rt.store_key)
-    fields = (
-        parse_field_selector(options.field_selector, supported) if options.field_selector else ()
-    )
-    scope = namespace if rt.namespaced else None
+class WatchStream:
+    """One watch, opened (selectors parsed, watcher registered) before any byte is sent, so
+    bad parameters still get a plain error response; then iterated with :meth:`events`."""
 
-    def selected(obj: JsonObject | None) -> bool:
+    def __init__(
+        self, registry: Registry, rt: ResourceType, namespace: str | None, options: WatchOptions
+    ) -> None:
+        self._registry = registry
+        self._rt = rt
+        self._options = options
+        self._labels = (
+            parse_label_selector(options.label_selector) if options.label_selector else ()
+        )
+        self._supported = supported_fields(rt.store_key)
+        self._fields = (
+            parse_field_selector(options.field_selector, self._supported)
+            if options.field_selector
+            else ()
+        )
+        self._scope = namespace if rt.namespaced else None
+        version = options.resource_version
+        self._initial = options.send_initial_events
+        if self._initial is None:
+            self._initial = version in ("", "0")
+        if version in ("", "0"):
+            self._since = registry.store.revision
+        else:
+            try:
+                self._since = int(version)
+            except ValueError:
+                raise status.bad_request(f'invalid resource version: "{version}"') from None
+        self._expired: RevisionCompacted | None = None
+        self._watcher: Watcher | None = None
+        try:
+            self._watcher = registry.store.watch(rt.store_key, self._scope, self._since)
+        except RevisionCompacted as error:
+            self._expired = error
+
+    def _selected(self, obj: JsonObject | None) -> bool:
         return (
             obj is not None
-            and labels_match(labels, (obj.get("metadata") or {}).get("labels"))
-            and fields_match(fields, obj, supported)
+            and labels_match(self._labels, (obj.get("metadata") or {}).get("labels"))
+            and fields_match(self._fields, obj, self._supported)
         )
 
-    def shaped(obj: JsonObject) -> JsonObject:
-        return {**obj, "apiVersion": rt.group_version, "kind": rt.kind}
+    def _shaped(self, obj: JsonObject) -> JsonObject:
+        return {**obj, "apiVersion": self._rt.group_version, "kind": self._rt.kind}
 
-    version = options.resource_version
-    initial = options.send_initial_events
-    if initial is None:
-        initial = version in ("", "0")
-    if version in ("", "0"):
-        since = registry.store.revision
-    else:
+    def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+
+    async def events(self) -> AsyncGenerator[JsonObject, None]:
+        """Watch events ``{"type": ..., "object": ...}`` until the timeout; a too-old
+        resourceVersion is an ``ERROR`` event with a 410 Expired Status, as on a real server."""
+        if self._expired is not None or self._watcher is None:
+            error = self._expired
+            message = (
+                f"too old resource version: {error.requested} ({error.oldest})" if error else ""
+            )
+            yield {"type": "ERROR", "object": status.gone(message).to_status()}
+            return
         try:
-            since = int(version)
-        except ValueError:
-            raise status.bad_request(f'invalid resource version: "{version}"') from None
-    try:
-        watcher = registry.store.watch(rt.store_key, scope, since)
-    except RevisionCompacted as error:
-        yield {
-            "type": "ERROR",
-            "object": status.gone(
-                f"too old resource version: {error.requested} ({error.oldest})"
-            ).to_status(),
-        }
-        return
-    try:
-        if initial:
-            items, _ = registry.store.list(rt.store_key, scope)
+            async for event in self._stream(self._watcher):
+                yield event
+        finally:
+            self.close()
+
+    async def _stream(self, watcher: Watcher) -> AsyncGenerator[JsonObject, None]:
+        options, rt, store = self._options, self._rt, self._registry.store
+        if self._initial:
+            items, _ = store.list(rt.store_key, self._scope)
             for item in items:
-                if selected(item):
-                    yield {"type": "ADDED", "object": shaped(item)}
+                if self._selected(item):
+                    yield {"type": "ADDED", "object": self._shaped(item)}
             if options.send_initial_events and options.bookmarks:
-                yield _bookmark(rt, since, initial_end=True)
+                yield _bookmark(rt, self._since, initial_end=True)
         deadline = None if options.timeout is None else time.monotonic() + options.timeout
-        last_revision = since
+        last_revision = self._since
         while True:
             wait = options.bookmark_interval if options.bookmarks else None
             if deadline is not None:
@@ -99,23 +125,25 @@ async def watch(
             change = await watcher.next(wait)
             if change is None:
                 if options.bookmarks and (deadline is None or time.monotonic() < deadline):
-                    yield _bookmark(rt, max(last_revision, registry.store.revision))
+                    yield _bookmark(rt, max(last_revision, store.revision))
                 continue
             last_revision = change.revision
-            now_in, was_in = selected(change.object), selected(change.previous)
-            if change.type is ChangeType.ADDED and now_in:
-                yield {"type": "ADDED", "object": shaped(change.object)}
-            elif change.type is ChangeType.DELETED and was_in:
-                yield {"type": "DELETED", "object": shaped(change.object)}
-            elif change.type is ChangeType.MODIFIED:
-                if now_in and was_in:
-                    yield {"type": "MODIFIED", "object": shaped(change.object)}
-                elif now_in:
-                    yield {"type": "ADDED", "object": shaped(change.object)}
-                elif was_in:
-                    yield {"type": "DELETED", "object": shaped(change.object)}
-    finally:
-        watcher.close()
+            kind = _transition(
+                change.type, self._selected(change.object), self._selected(change.previous)
+            )
+            if kind:
+                yield {"type": kind, "object": self._shaped(change.object)}
+
+
+def _transition(change: ChangeType, now_in: bool, was_in: bool) -> str:
+    """What a watcher with a selector sees of a change (objects move in and out of view)."""
+    if change is ChangeType.ADDED:
+        return "ADDED" if now_in else ""
+    if change is ChangeType.DELETED:
+        return "DELETED" if was_in else ""
+    if now_in:
+        return "MODIFIED" if was_in else "ADDED"
+    return "DELETED" if was_in else ""
 
 
 def _bookmark(rt: ResourceType, revision: int, *, initial_end: bool = False) -> JsonObject:
