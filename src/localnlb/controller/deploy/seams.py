@@ -14,7 +14,9 @@ from localnlb.controller.deploy.actual import (
     ActualListener,
     ActualLoadBalancer,
     ActualTargetGroup,
+    ActualTargetGroupBinding,
 )
+from localnlb.controller.deploy.security_groups import ActualSecurityGroup
 from localnlb.controller.model.enums import IpAddressType
 from localnlb.controller.model.enums import Protocol as ListenerProtocol
 from localnlb.controller.model.resources import (
@@ -22,6 +24,7 @@ from localnlb.controller.model.resources import (
     IpPermission,
     ListenerSpec,
     LoadBalancerSpec,
+    TargetGroupBindingSpec,
     TargetGroupSpec,
 )
 from localnlb.controller.targetgroupbinding.targets import ActualTarget, TargetDescription
@@ -110,7 +113,7 @@ class ElbV2Client(Protocol):
         ...
 
     async def delete_target_group(self, arn: str) -> None:
-        """DeleteTargetGroup (the caller retries while the API says ResourceInUse)."""
+        """DeleteTargetGroup, retried while the API says ResourceInUse."""
         ...
 
     async def add_tags(self, arn: str, tags: Mapping[str, str]) -> None:
@@ -139,8 +142,10 @@ class ElbV2Client(Protocol):
 
 
 class Ec2Client(Protocol):
-    async def find_security_group(self, *, vpc_id: str, tags: Mapping[str, str]) -> str | None:
-        """DescribeSecurityGroups filtered by tags: the group id, or None."""
+    async def list_security_groups(
+        self, *, vpc_id: str, stack_tags: Mapping[str, str]
+    ) -> list[ActualSecurityGroup]:
+        """DescribeSecurityGroups filtered by the stack tags (with their ingress rules)."""
         ...
 
     async def create_security_group(
@@ -149,10 +154,43 @@ class Ec2Client(Protocol):
         """CreateSecurityGroup: the new group id."""
         ...
 
-    async def set_ingress(self, group_id: str, permissions: Sequence[IpPermission]) -> None:
-        """Authorize/RevokeSecurityGroupIngress so the group's ingress equals ``permissions``."""
+    async def authorize_ingress(self, group_id: str, permissions: Sequence[IpPermission]) -> None:
+        """AuthorizeSecurityGroupIngress."""
+        ...
+
+    async def revoke_ingress(self, group_id: str, permissions: Sequence[IpPermission]) -> None:
+        """RevokeSecurityGroupIngress."""
+        ...
+
+    async def create_tags(self, resource_id: str, tags: Mapping[str, str]) -> None:
+        """CreateTags."""
+        ...
+
+    async def delete_tags(self, resource_id: str, keys: Sequence[str]) -> None:
+        """DeleteTags."""
         ...
 
     async def delete_security_group(self, group_id: str) -> None:
-        """DeleteSecurityGroup (the caller retries while it is in use)."""
+        """DeleteSecurityGroup, retried while it is still in use (DependencyViolation)."""
+        ...
+
+
+class TargetGroupBindingClient(Protocol):
+    """The TargetGroupBinding objects of a stack, in the Kubernetes API."""
+
+    async def list_bindings(
+        self, namespace: str, labels: Mapping[str, str]
+    ) -> list[ActualTargetGroupBinding]:
+        """The bindings with these labels (the stack's)."""
+        ...
+
+    async def apply_binding(
+        self, spec: TargetGroupBindingSpec, *, target_group_arn: str, labels: Mapping[str, str]
+    ) -> None:
+        """Create the binding, or update its spec (networking, node selector) if it exists."""
+        ...
+
+    async def delete_binding(self, namespace: str, name: str) -> None:
+        """Delete it and wait (up to 60 s) until its finalizer ran: its targets are
+        deregistered."""
         ...
