@@ -23,7 +23,6 @@ from localnlb.common.supervisor import (
     is_supervisor_running,
     read_status,
     serve,
-    stop_state_dir,
 )
 from localnlb.common.supervisor.runfiles import tail
 
@@ -65,7 +64,6 @@ def run(args: argparse.Namespace) -> int:
     run_dir.prepare()
     if is_supervisor_running(run_dir):
         return _already_running(run_dir, console)
-    stop_state_dir(run_dir)  # leftovers of a supervisor that was killed
     console.print(f"starting localnlb for {state_dir} (Ctrl-C stops it)")
     printer = ProgressPrinter(console)
     announced = False

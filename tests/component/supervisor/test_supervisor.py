@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import signal
 import urllib.request
@@ -203,3 +204,13 @@ def _not_zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_two_starts_at_once_run_one_supervisor(run_dir: RunDir) -> None:
+    run_dir.prepare()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: detach(run_dir.state_dir, [sample("web")]), range(2)))
+    # Whichever supervisor took the state dir's lock first runs; the other start says so.
+    assert sorted(r.outcome for r in results) == [Outcome.ALREADY_RUNNING, Outcome.STARTED]
+    wait_until(lambda: status_of(run_dir).all_ready, timeout=15, what="web ready")
+    assert len(live_pids(run_dir)) == 2  # one supervisor, one web

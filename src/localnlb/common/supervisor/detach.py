@@ -64,7 +64,6 @@ def detach(
     run_dir.prepare()
     if is_supervisor_running(run_dir):
         return DetachResult(Outcome.ALREADY_RUNNING, read_status(run_dir))
-    stop_state_dir(run_dir)  # what a killed supervisor left: stale pid files, orphans
     deadline = time.monotonic() + (
         timeout if timeout is not None else sum(c.ready_timeout for c in components) + 10.0
     )
@@ -83,7 +82,12 @@ def detach(
     assert process.stdin is not None
     process.stdin.write(json.dumps([spec_to_json(c) for c in components]).encode())
     process.stdin.close()
-    return _follow(run_dir, process, deadline, on_progress)
+    try:
+        return _follow(run_dir, process, deadline, on_progress)
+    except KeyboardInterrupt:
+        # Ctrl-C while waiting means "never mind": leave nothing half-started behind.
+        stop_state_dir(run_dir)
+        raise
 
 
 def _follow(

@@ -16,6 +16,7 @@ from localnlb.common.supervisor.runfiles import RunDir, SupervisorLock
 from localnlb.common.supervisor.runner import Supervisor
 from localnlb.common.supervisor.spec import ComponentSpec
 from localnlb.common.supervisor.status import SupervisorStatus
+from localnlb.common.supervisor.stopping import stop_state_dir
 
 EXIT_ALREADY_RUNNING = 3
 
@@ -32,6 +33,10 @@ def serve(
     if not lock.acquire():
         return EXIT_ALREADY_RUNNING
     try:
+        # Holding the lock, this is the only supervisor: what a killed predecessor left behind
+        # (orphaned components, stale pid files) is ours to clean up, with no race against
+        # another starting supervisor.
+        stop_state_dir(run_dir)
         return asyncio.run(_serve(run_dir, specs, policy=policy, on_change=on_change))
     finally:
         lock.release()
