@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 JsonObject = Mapping[str, Any]
 
@@ -68,10 +68,26 @@ def restart_policy(pod: JsonObject) -> RestartPolicy:
 def termination_grace_seconds(pod: JsonObject) -> float:
     """The deletion's grace period if set (``kubectl delete --grace-period``), else the spec's."""
     metadata = pod.get("metadata", {})
-    if metadata.get("deletionGracePeriodSeconds") is not None:
-        return float(metadata["deletionGracePeriodSeconds"])
-    value = pod.get("spec", {}).get("terminationGracePeriodSeconds")
-    return float(DEFAULT_TERMINATION_GRACE_SECONDS if value is None else value)
+    deletion = _number(metadata.get("deletionGracePeriodSeconds"), None, minimum=0)
+    if deletion is not None:
+        return deletion
+    spec_grace = pod.get("spec", {}).get("terminationGracePeriodSeconds")
+    return _number(spec_grace, DEFAULT_TERMINATION_GRACE_SECONDS, minimum=0)
+
+
+def _number(value: object, default: _D, *, minimum: float) -> float | _D:
+    """A numeric field as given, or ``default`` when absent or not a number (the API validates;
+    the kubelet still never falls over a bad one)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+        return default
+    return float(value)
+
+
+def _count(value: object, default: int) -> int:
+    return int(_number(value, default, minimum=1))
+
+
+_D = TypeVar("_D", float, None)
 
 
 def containers(pod: JsonObject) -> Sequence[JsonObject]:
@@ -87,22 +103,21 @@ def read_probe(container: JsonObject, kind: ProbeKind) -> ProbeSpec | None:
             break
     else:
         return None
-    success_default = 1
+    handler = raw[action.value]
     return ProbeSpec(
         kind=kind,
         action=action,
-        handler=raw[action.value],
-        initial_delay=float(raw.get("initialDelaySeconds") or 0),
-        period=float(raw.get("periodSeconds") or 10),
-        timeout=float(raw.get("timeoutSeconds") or 1),
+        handler=handler if isinstance(handler, Mapping) else {},
+        initial_delay=_number(raw.get("initialDelaySeconds"), 0, minimum=0),
+        # fractions of a second are not valid API values; the kubelet takes them for tests
+        period=_number(raw.get("periodSeconds"), 10, minimum=0.01),
+        timeout=_number(raw.get("timeoutSeconds"), 1, minimum=0.01),
         # liveness and startup probes must use 1 (validation enforces it); readiness may not.
-        success_threshold=int(raw.get("successThreshold") or success_default)
+        success_threshold=_count(raw.get("successThreshold"), 1)
         if kind is ProbeKind.READINESS
         else 1,
-        failure_threshold=int(raw.get("failureThreshold") or 3),
-        termination_grace=None
-        if raw.get("terminationGracePeriodSeconds") is None
-        else float(raw["terminationGracePeriodSeconds"]),
+        failure_threshold=_count(raw.get("failureThreshold"), 3),
+        termination_grace=_number(raw.get("terminationGracePeriodSeconds"), None, minimum=0),
     )
 
 
@@ -110,18 +125,20 @@ def read_ports(container: JsonObject) -> tuple[PortSpec, ...]:
     return tuple(
         PortSpec(
             name=port.get("name"),
-            container_port=int(port["containerPort"]),
+            container_port=port["containerPort"],
             protocol=port.get("protocol") or "TCP",
         )
         for port in container.get("ports") or []
-        if port.get("containerPort") is not None
+        if isinstance(port, Mapping) and isinstance(port.get("containerPort"), int)
     )
 
 
-def resolve_port(port: int | str, ports: Sequence[PortSpec]) -> int | None:
+def resolve_port(port: object, ports: Sequence[PortSpec]) -> int | None:
     """A probe's ``port`` is a number or the name of one of the container's ports."""
     if isinstance(port, int):
         return port
+    if not isinstance(port, str):
+        return None
     if port.isdigit():
         return int(port)
     for candidate in ports:

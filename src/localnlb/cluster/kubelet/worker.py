@@ -194,28 +194,28 @@ class PodWorker:
         return task
 
     async def _start_container(self, machine: ContainerMachine) -> None:
-        container = next(c for c in containers(self._pod) if c.get("name") == machine.name)
         try:
-            spec = build_launch_spec(
-                self._pod,
-                container,
-                pull_image(machine.image),
-                self._context,
-                python_executable=self._config.python_executable,
-                host_env=self._config.host_env,
-                default_working_dir=str(pod_log_dir(self._config.log_root, self._pod)),
-            )
+            spec = self._launch_spec_for(machine)
         except ContainerConfigError as exc:
             machine.on_create_failed("CreateContainerConfigError", str(exc))
             self._wake.set()
             return
+        except Exception as exc:  # never leave a container stuck in "starting"
+            _log.exception("pod %s: cannot build container %s", self.uid, machine.name)
+            machine.on_create_failed("CreateContainerError", str(exc))
+            self._wake.set()
+            return
         log_path = container_log_path(self._config.log_root, self._pod, machine.name)
-        if machine.last_termination is not None:
-            rotate_for_restart(log_path)
         try:
+            if machine.last_termination is not None:
+                rotate_for_restart(log_path)
             process = await self._runner.start(spec, log_path=log_path)
         except StartFailed as exc:
             machine.on_start_failed(str(exc))
+            self._wake.set()
+            return
+        except OSError as exc:  # the log file could not be opened
+            machine.on_create_failed("CreateContainerError", f"failed to create log file: {exc}")
             self._wake.set()
             return
         self._launch_specs[machine.name] = spec
@@ -224,6 +224,21 @@ class PodWorker:
         for action in machine.on_started(process.container_id):
             self._dispatch(machine, action)
         self._wake.set()
+
+    def _launch_spec_for(self, machine: ContainerMachine) -> LaunchSpec:
+        container = next(
+            (c for c in containers(self._pod) if c.get("name") == machine.name),
+            {"name": machine.name, "image": machine.image},
+        )
+        return build_launch_spec(
+            self._pod,
+            container,
+            pull_image(machine.image),
+            self._context,
+            python_executable=self._config.python_executable,
+            host_env=self._config.host_env,
+            default_working_dir=str(pod_log_dir(self._config.log_root, self._pod)),
+        )
 
     async def _await_exit(self, machine: ContainerMachine, process: ContainerProcess) -> None:
         code = await self._runner.wait(process)

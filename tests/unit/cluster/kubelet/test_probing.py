@@ -122,3 +122,25 @@ def test_reading_probes_fills_api_defaults() -> None:
     assert startup is not None
     assert startup.success_threshold == 1
     assert read_probe({"livenessProbe": {"periodSeconds": 3}}, ProbeKind.LIVENESS) is None
+
+
+def test_bad_numbers_fall_back_to_the_defaults() -> None:
+    container = {
+        "livenessProbe": {
+            "tcpSocket": {"port": 80},
+            "periodSeconds": "ten",
+            "timeoutSeconds": -1,
+            "failureThreshold": 0,
+            "initialDelaySeconds": None,
+            "terminationGracePeriodSeconds": True,
+        }
+    }
+    probe = read_probe(container, ProbeKind.LIVENESS)
+    assert probe is not None
+    assert (probe.period, probe.timeout, probe.failure_threshold, probe.initial_delay) == (
+        10,
+        1,
+        3,
+        0,
+    )
+    assert probe.termination_grace is None
