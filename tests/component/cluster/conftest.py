@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -47,8 +48,9 @@ class Api:
             data = json.dumps(body).encode()
         if data is not None:
             sent["Content-Type"] = content_type
+        payload: Any = io.BytesIO(data) if data is not None and len(data) > 1 << 20 else data
         async with self.session.request(
-            method, self.server.url + path, data=data, headers=sent
+            method, self.server.url + path, data=payload, headers=sent
         ) as response:
             text = await response.read()
             try:
