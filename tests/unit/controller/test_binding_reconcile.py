@@ -18,6 +18,7 @@ from localnlb.controller.targetgroupbinding.readiness import PodCondition
 from localnlb.controller.targetgroupbinding.reconcile import (
     PodConditionWriter,
     TargetsClient,
+    cleanup_binding,
     reconcile_binding,
 )
 from localnlb.controller.targetgroupbinding.resolve import BindingRef
@@ -150,3 +151,14 @@ async def test_readiness_gate_goes_true_once_the_target_is_healthy() -> None:
 async def test_without_gates_there_is_nothing_to_wait_for() -> None:
     result = await reconcile(cluster(("ui-0", "127.1.1.10", False)), FakeTargets())
     assert result.requeue_after is None
+
+
+async def test_cleanup_deregisters_everything_and_releases_gated_pods() -> None:
+    view = cluster(("ui-0", "127.1.1.10", False), gated=True)
+    targets = FakeTargets({TargetDescription("127.1.1.10", 8080): "healthy"})
+    pods = FakePods()
+    gone = await cleanup_binding(BINDING, view=view, targets=targets, pods=pods)
+    assert gone == (TargetDescription("127.1.1.10", 8080),)
+    assert pods.written == [
+        ("ui-0", PodCondition(GATE, "True", "", "Target Group Binding is deleted"))
+    ]

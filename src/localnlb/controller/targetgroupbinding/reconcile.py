@@ -17,6 +17,7 @@ from localnlb.controller.targetgroupbinding.objects import CONDITION_TRUE
 from localnlb.controller.targetgroupbinding.readiness import (
     REQUEUE_SECONDS,
     PodCondition,
+    binding_deleted_condition,
     build_target_health_condition,
     has_readiness_gate,
     readiness_gate_type,
@@ -129,3 +130,25 @@ def _pod_addresses(binding: BindingRef, view: ClusterView) -> dict[str, str]:
             if endpoint.target_kind == "Pod" and endpoint.addresses:
                 addresses[endpoint.target_name] = endpoint.addresses[0]
     return addresses
+
+
+async def cleanup_binding(
+    binding: BindingRef,
+    *,
+    view: ClusterView,
+    targets: TargetsClient,
+    pods: PodConditionWriter,
+    owned_keys: frozenset[str] | None = None,
+) -> tuple[TargetDescription, ...]:
+    """The binding is being deleted: deregister all its targets (only its own with
+    multi-cluster) and release every pod its readiness gate holds; then its finalizer may go."""
+    actual = await targets.describe_target_health(binding.target_group_arn)
+    changes = diff_targets([], actual, owned_keys=owned_keys if binding.multi_cluster else None)
+    for chunk in chunked(changes.deregister):
+        await targets.deregister_targets(binding.target_group_arn, chunk)
+    for pod in view.list_pods(binding.namespace):
+        if has_readiness_gate(pod, binding.name):
+            await pods.set_pod_condition(
+                pod.namespace, pod.name, binding_deleted_condition(binding.name)
+            )
+    return changes.deregister
