@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 
 from localnlb.cluster.kubelet.expansion import expand
 from localnlb.cluster.kubelet.podspec import JsonObject
+from localnlb.cluster.kubelet.quantity import resource_field_value
+
+DEFAULT_ALLOCATABLE = {"cpu": "2", "memory": "8Gi", "ephemeral-storage": "20Gi", "pods": "110"}
 
 
 class ContainerConfigError(Exception):
@@ -33,6 +36,8 @@ class PodContext:
     config_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     secrets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # values decoded
     service_env: Mapping[str, str] = field(default_factory=dict)
+    # the node's status.allocatable: what an unset limit means to resourceFieldRef
+    node_allocatable: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ALLOCATABLE))
 
 
 def decode_secret_data(secret: JsonObject) -> dict[str, str]:
@@ -59,7 +64,7 @@ def build_environment(
     for variable in container.get("env") or []:
         name = variable.get("name") or ""
         if variable.get("valueFrom") is not None:
-            resolved = _value_from(variable["valueFrom"], pod, namespace, context)
+            resolved = _value_from(variable["valueFrom"], pod, container, namespace, context)
             if resolved is None:  # an optional reference that is absent
                 continue
             defined[name] = resolved
@@ -89,7 +94,11 @@ def _env_from_source(source: JsonObject, namespace: str, context: PodContext) ->
 
 
 def _value_from(
-    source: JsonObject, pod: JsonObject, namespace: str, context: PodContext
+    source: JsonObject,
+    pod: JsonObject,
+    container: JsonObject,
+    namespace: str,
+    context: PodContext,
 ) -> str | None:
     if source.get("fieldRef") is not None:
         return field_value(source["fieldRef"].get("fieldPath") or "", pod, context)
@@ -110,8 +119,16 @@ def _value_from(
                 raise ContainerConfigError(f"couldn't find key {key} in {label} {namespace}/{name}")
             return store[name][key]
     if source.get("resourceFieldRef") is not None:
-        resource = source["resourceFieldRef"].get("resource")
-        raise ContainerConfigError(f"unsupported container resource : {resource!r} (localnlb)")
+        ref = source["resourceFieldRef"]
+        try:
+            return resource_field_value(
+                str(ref.get("resource") or ""),
+                container,
+                divisor=ref.get("divisor"),
+                node_allocatable=context.node_allocatable,
+            )
+        except ValueError as exc:
+            raise ContainerConfigError(str(exc)) from exc
     raise ContainerConfigError("valueFrom has no source")
 
 
