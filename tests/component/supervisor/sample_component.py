@@ -33,12 +33,16 @@ class Hello(BaseHTTPRequestHandler):
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--crash", type=int, default=None, help="exit with this code at once")
+    parser.add_argument("--crash-if-exists", default=None, help="crash while this file exists")
     parser.add_argument("--never-ready", action="store_true")
     parser.add_argument("--ignore-term", action="store_true")
     parser.add_argument("--child-pid-file", default=None, help="start a child, record its pid")
     parser.add_argument("--env-variable", default=None, help="announce via DIR/env instead")
     args = parser.parse_args()
     print(f"sample component {os.environ.get('LOCALNLB_COMPONENT')} pid {os.getpid()}", flush=True)
+    if args.crash_if_exists and Path(args.crash_if_exists).exists():
+        print("boom: the crash file exists", flush=True)
+        return 1
     if args.crash is not None:
         print("boom: crashing on purpose", flush=True)
         return int(args.crash)

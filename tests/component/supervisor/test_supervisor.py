@@ -111,6 +111,39 @@ def test_a_crashed_component_is_restarted_and_answers_again(run_dir: RunDir) -> 
     assert "killed by signal 9; restarting in" in (run_dir.logs / "web.log").read_text()
 
 
+def test_a_component_that_keeps_crashing_after_the_start_is_shown_crash_looping_then_recovers(
+    run_dir: RunDir, tmp_path: Path
+) -> None:
+    crash_file = tmp_path / "crash"
+    result = detach(run_dir.state_dir, [sample("web", "--crash-if-exists", str(crash_file))])
+    assert result.outcome is Outcome.STARTED, result.error
+    first_pid = status_of(run_dir).components[0].pid
+    assert first_pid is not None
+    crash_file.touch()
+    os.kill(first_pid, signal.SIGKILL)
+
+    def crash_looping() -> SupervisorStatus | None:
+        status = status_of(run_dir)
+        return status if status.components[0].phase == "crash-looping" else None
+
+    web = wait_until(crash_looping, timeout=15, what="web crash-looping").components[0]
+    assert web.consecutive_crashes == 3
+    assert web.detail == "exited with code 1"
+    assert status_of(run_dir).phase == "running"  # localnlb itself stays up meanwhile
+    log = (run_dir.logs / "web.log").read_text()
+    assert "exited with code 1; restarting in 1s (crash-looping)" in log
+
+    crash_file.unlink()
+
+    def recovered() -> SupervisorStatus | None:
+        status = status_of(run_dir)
+        return status if status.components[0].phase == "ready" else None
+
+    web = wait_until(recovered, timeout=15, what="web ready again").components[0]
+    assert web.restarts == 3
+    assert get(web.endpoints["http"]).startswith("web ")
+
+
 def test_a_component_that_keeps_crashing_fails_the_start_with_its_log_tail(
     run_dir: RunDir,
 ) -> None:

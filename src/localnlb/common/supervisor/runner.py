@@ -116,9 +116,9 @@ class Supervisor:
             code, detail = await self._watch(component, session)
             if self._gave_up(component):
                 return
-            restart_at = tracker.exited(code, self._clock.monotonic(), detail=detail)
-            delay = max(restart_at - self._clock.monotonic(), 0.0)
-            message = f"{tracker.detail}; restarting in {delay:.2g}s ({tracker.phase})"
+            now = self._clock.monotonic()
+            delay = tracker.exited(code, now, detail=detail) - now
+            message = f"{tracker.detail}; restarting in {delay:g}s ({tracker.phase})"
             log.warning("%s %s", component.spec.name, message)
             component.note(self._run_dir, message)
             self._publish()
