@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Hashable
+import inspect
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -57,12 +58,14 @@ class WorkQueue(Generic[K]):
             self._again.discard(key)
             self.add(key)
 
-    async def run(self, reconcile: Callable[[K], None]) -> None:
-        """Process keys forever (until cancelled), one at a time."""
+    async def run(self, reconcile: Callable[[K], None | Awaitable[None]]) -> None:
+        """Process keys forever (until cancelled), one at a time; ``reconcile`` may be async."""
         while True:
             key = await self._take()
             try:
-                reconcile(key)
+                outcome = reconcile(key)
+                if inspect.isawaitable(outcome):
+                    await outcome
             except Exception:
                 failures = self._failures.get(key, 0) + 1
                 self._failures[key] = failures

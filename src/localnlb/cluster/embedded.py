@@ -1,0 +1,73 @@
+"""The embedded cluster as one Service: API server, controller manager and worker nodes.
+
+Start order is the dependency order (the API, then the control loops, then the nodes that run
+pods); stop is the reverse, and stopping the nodes ends every pod process. Node identities come
+from the caller (planned on the address plan, or from the EC2 API).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from localnlb.cluster.apiserver.server import POD_LOG_DIR, ApiServer
+from localnlb.cluster.kubelet.settings import KubeletSettings
+from localnlb.cluster.nodeagent.fleet import NodeFleet
+from localnlb.cluster.nodes.objects import NodeIdentity
+from localnlb.cluster.runtime.manager import ControllerManager
+from localnlb.common.addressing import AddressPlan
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSettings:
+    state_dir: Path
+    plan: AddressPlan
+    nodes: tuple[NodeIdentity, ...]
+    host: str = "127.0.0.1"
+    port: int = 0
+    kubelet: KubeletSettings = field(default_factory=KubeletSettings)
+    lease_period: float = 10.0
+    node_monitor_period: float = 2.0
+
+
+class EmbeddedCluster:
+    def __init__(self, settings: ClusterSettings) -> None:
+        self.settings = settings
+        self.api = ApiServer(settings.state_dir, host=settings.host, port=settings.port)
+        self.controllers: ControllerManager | None = None
+        self.fleet: NodeFleet | None = None
+
+    async def start(self) -> None:
+        await self.api.start()
+        registry = self.api.registry
+        assert registry is not None
+        self.controllers = ControllerManager(
+            registry, node_period=self.settings.node_monitor_period
+        )
+        await self.controllers.start()
+        self.fleet = NodeFleet(
+            registry,
+            plan=self.settings.plan,
+            identities=self.settings.nodes,
+            log_root=self.settings.state_dir / POD_LOG_DIR,
+            kubelet_settings=self.settings.kubelet,
+            lease_period=self.settings.lease_period,
+        )
+        await self.fleet.start()
+
+    async def stop(self, grace: float = 5.0) -> None:
+        if self.fleet is not None:
+            await self.fleet.stop(grace)
+            self.fleet = None
+        if self.controllers is not None:
+            await self.controllers.stop()
+            self.controllers = None
+        await self.api.stop(grace)
+
+    @property
+    def bound_address(self) -> tuple[str, int]:
+        return self.api.bound_address
+
+    @property
+    def kubeconfig_path(self) -> Path:
+        return self.api.kubeconfig_path

@@ -1,0 +1,79 @@
+"""The node fleet: one :class:`NodeAgent` per worker node, fed from one change feed.
+
+Pod changes go to the agent of the pod's node (and to the agent that ran it before, if the pod
+moved or went); Node changes go to that node's agent. Address pools are per AZ and shared by
+the agents of that AZ, as VPC-CNI draws every node's pod addresses from its subnet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+from localnlb.cluster.apiserver.registry import Registry
+from localnlb.cluster.kubelet.core import KubeletCore
+from localnlb.cluster.kubelet.settings import KubeletSettings
+from localnlb.cluster.kubelet.worker import KubeletConfig
+from localnlb.cluster.nodeagent.agent import NodeAgent
+from localnlb.cluster.nodeagent.ipam import PodAddressPool
+from localnlb.cluster.nodeagent.status_sink import RegistryStatusSink
+from localnlb.cluster.nodes.objects import NodeIdentity
+from localnlb.cluster.runtime.access import Access
+from localnlb.cluster.runtime.feed import ChangeFeed
+from localnlb.cluster.runtime.kinds import Kinds
+from localnlb.cluster.store.events import Change
+from localnlb.common.addressing import AddressPlan
+
+
+class NodeFleet:
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        plan: AddressPlan,
+        identities: Sequence[NodeIdentity],
+        log_root: Path,
+        kubelet_settings: KubeletSettings | None = None,
+        lease_period: float = 10.0,
+    ) -> None:
+        self._registry = registry
+        kinds = Kinds.resolve(registry)
+        self._kinds = kinds
+        access = Access(registry, "kubelet")
+        sink = RegistryStatusSink(access, kinds)
+        pools = {s.zone_name: PodAddressPool(s.pods) for s in plan.subnets}
+        config = KubeletConfig(log_root=log_root, settings=kubelet_settings or KubeletSettings())
+        self.agents = {
+            identity.name: NodeAgent(
+                access=access,
+                kinds=kinds,
+                identity=identity,
+                pool=pools[identity.zone],
+                kubelet=KubeletCore(config=config, sink=sink, clock=registry.clock),
+                sink=sink,
+                lease_period=lease_period,
+            )
+            for identity in identities
+        }
+        self._feed = ChangeFeed(registry.store)
+        self._feed.subscribe(kinds.pod.store_key, self._on_pod)
+        self._feed.subscribe(kinds.node.store_key, self._on_node)
+
+    def _on_pod(self, change: Change) -> None:
+        for agent in self.agents.values():
+            agent.on_pod(change)
+
+    def _on_node(self, change: Change) -> None:
+        agent = self.agents.get(change.name)
+        if agent is not None:
+            agent.on_node(change.object)
+
+    async def start(self) -> None:
+        for agent in self.agents.values():
+            await agent.start()
+        self._feed.start()
+
+    async def stop(self, grace: float = 5.0) -> None:
+        await self._feed.stop()
+        await asyncio.gather(*(agent.stop(grace) for agent in self.agents.values()))

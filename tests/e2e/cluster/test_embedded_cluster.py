@@ -1,0 +1,199 @@
+"""The embedded cluster end to end: the workshop's ui app as real processes on pod IPs.
+
+Issue 5's acceptance, with the real kubectl and curl: apply -k gives a Running pod that answers
+/home on its own address and has logs; scaling to 3 gives 3 Ready pods on 3 nodes in 3 AZs
+with 3 ready zoned endpoints; a deleted pod is replaced; after stop no pod process is left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from localnlb.cluster.embedded import ClusterSettings, EmbeddedCluster
+from localnlb.cluster.nodes.provisioning import planned_identities
+from localnlb.common.addressing import build_address_plan
+from tests.helpers.waiting import async_wait_until
+
+pytestmark = [pytest.mark.timeout(90), pytest.mark.slow]
+
+
+async def run(*argv: str, env: dict[str, str] | None = None) -> str:
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        env={**os.environ, **(env or {})},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, f"{' '.join(argv)} failed: {err.decode()}"
+    return out.decode()
+
+
+@pytest.fixture
+async def cluster(tmp_path: Path) -> AsyncIterator[EmbeddedCluster]:
+    plan = build_address_plan(vpc_octet=201)
+    embedded = EmbeddedCluster(
+        ClusterSettings(
+            state_dir=tmp_path / "state",
+            plan=plan,
+            nodes=planned_identities(plan, seed=str(tmp_path), count=3),
+            lease_period=1.0,
+        )
+    )
+    await embedded.start()
+    try:
+        yield embedded
+    finally:
+        await embedded.stop(grace=2.0)
+
+
+async def home_page(ip: str) -> str:
+    """/home of the pod at ``ip``; a pod without a readiness probe is Ready as soon as its
+    process starts (as in Kubernetes), so the first request may come before it listens."""
+
+    async def fetch() -> str | None:
+        process = await asyncio.create_subprocess_exec(
+            "curl", "-sf", f"http://{ip}:8080/home", stdout=asyncio.subprocess.PIPE
+        )
+        out, _ = await process.communicate()
+        return out.decode() if process.returncode == 0 else None
+
+    return await async_wait_until(fetch, timeout=10, what=f"/home on {ip}")
+
+
+async def kubectl(cluster: EmbeddedCluster, *args: str) -> str:
+    return await run("kubectl", *args, env={"KUBECONFIG": str(cluster.kubeconfig_path)})
+
+
+async def ui_pods(cluster: EmbeddedCluster) -> list[dict[str, Any]]:
+    listed = json.loads(
+        await kubectl(
+            cluster, "get", "pods", "-n", "ui", "-l", "app.kubernetes.io/name=ui", "-o", "json"
+        )
+    )
+    return [p for p in listed["items"] if not p["metadata"].get("deletionTimestamp")]
+
+
+def pids_of(cluster: EmbeddedCluster) -> set[int]:
+    """Processes whose pod address lies in this cluster's VPC (every pod process has one)."""
+    found: set[int] = set()
+    octet = str(cluster.settings.plan.vpc_cidr.network_address).split(".")[1]
+    marker = f"LOCALNLB_POD_IP=127.{octet}.".encode()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker in (entry / "environ").read_bytes():
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+async def test_workshop_ui_runs_scales_and_stops_clean(
+    cluster: EmbeddedCluster, workshop_dir: Path
+) -> None:
+    await kubectl(cluster, "apply", "-k", str(workshop_dir / "manifests/base-application/ui"))
+    await kubectl(
+        cluster,
+        "wait",
+        "--for=condition=Ready",
+        "pod",
+        "-n",
+        "ui",
+        "-l",
+        "app.kubernetes.io/name=ui",
+        "--timeout=30s",
+    )
+    [pod] = await ui_pods(cluster)
+    name, ip = pod["metadata"]["name"], pod["status"]["podIP"]
+    assert pod["status"]["phase"] == "Running"
+    assert cluster.settings.plan.in_vpc(ip)
+    page = await home_page(ip)
+    assert name in page
+    logs = await kubectl(cluster, "logs", "-n", "ui", name)
+    assert logs.strip()
+
+    await kubectl(cluster, "scale", "-n", "ui", "deployment/ui", "--replicas=3")
+    await async_wait_until(lambda: _count(cluster, 3), timeout=30, what="three ui pods")
+    await kubectl(
+        cluster,
+        "wait",
+        "--for=condition=Ready",
+        "pod",
+        "-n",
+        "ui",
+        "-l",
+        "app.kubernetes.io/name=ui",
+        "--timeout=30s",
+    )
+    pods = await ui_pods(cluster)
+    assert len({p["spec"]["nodeName"] for p in pods}) == 3
+    zones = {cluster.settings.plan.zone_of(p["status"]["podIP"]) for p in pods}
+    assert zones == set(cluster.settings.plan.zone_names)
+    for each in pods:
+        answer = await home_page(each["status"]["podIP"])
+        assert each["metadata"]["name"] in answer
+    slices = json.loads(
+        await kubectl(
+            cluster,
+            "get",
+            "endpointslices",
+            "-n",
+            "ui",
+            "-l",
+            "kubernetes.io/service-name=ui",
+            "-o",
+            "json",
+        )
+    )
+    ready = [e for s in slices["items"] for e in s["endpoints"] if e["conditions"]["ready"]]
+    assert {e["zone"] for e in ready} == zones
+
+    victim = pods[0]["metadata"]["name"]
+    await kubectl(cluster, "delete", "pod", "-n", "ui", victim)
+    await async_wait_until(
+        lambda: _count(cluster, 3, excluding=victim), timeout=30, what="a replacement pod"
+    )
+    assert pids_of(cluster), "pod processes should be running"
+
+
+async def _count(cluster: EmbeddedCluster, wanted: int, excluding: str = "") -> bool:
+    pods = await ui_pods(cluster)
+    return len([p for p in pods if p["metadata"]["name"] != excluding]) == wanted
+
+
+async def test_no_pod_process_survives_stop(tmp_path: Path, workshop_dir: Path) -> None:
+    plan = build_address_plan(vpc_octet=202)
+    embedded = EmbeddedCluster(
+        ClusterSettings(
+            state_dir=tmp_path / "s",
+            plan=plan,
+            nodes=planned_identities(plan, seed="x", count=3),
+            lease_period=1.0,
+        )
+    )
+    await embedded.start()
+    try:
+        await kubectl(embedded, "apply", "-k", str(workshop_dir / "manifests/base-application/ui"))
+        await kubectl(
+            embedded,
+            "wait",
+            "--for=condition=Ready",
+            "pod",
+            "-n",
+            "ui",
+            "-l",
+            "app.kubernetes.io/name=ui",
+            "--timeout=30s",
+        )
+        assert pids_of(embedded)
+    finally:
+        await embedded.stop(grace=2.0)
+    assert pids_of(embedded) == set()
