@@ -52,7 +52,7 @@ def _discover(ctx: BuildContext) -> list[SubnetInfo]:
     for subnet in sorted(candidates, key=lambda s: s.subnet_id):
         by_zone.setdefault(subnet.availability_zone, subnet)
     if not by_zone:
-        raise BuildError("unable to resolve at least one subnet")
+        raise BuildError(f"unable to resolve at least one subnet (0 match VPC and tags: [{role}])")
     return sorted(by_zone.values(), key=lambda s: s.subnet_id)
 
 

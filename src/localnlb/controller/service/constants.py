@@ -74,6 +74,10 @@ EVENT_FAILED_REMOVE_FINALIZER: Final = "FailedRemoveFinalizer"
 EVENT_FAILED_UPDATE_STATUS: Final = "FailedUpdateStatus"
 EVENT_FAILED_CLEANUP_STATUS: Final = "FailedCleanupStatus"
 MESSAGE_SUCCESSFULLY_RECONCILED: Final = "Successfully reconciled"
+MESSAGE_FAILED_BUILD_MODEL: Final = "Failed build model due to {error}"
+MESSAGE_FAILED_DEPLOY_MODEL: Final = "Failed deploy model due to {error}"
+EVENT_TYPE_NORMAL: Final = "Normal"
+EVENT_TYPE_WARNING: Final = "Warning"
 # Not a real-controller reason: localnlb's Warning for annotations it accepts but cannot honour.
 EVENT_UNSUPPORTED_ANNOTATIONS: Final = "UnsupportedAnnotations"
 
