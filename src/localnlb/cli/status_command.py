@@ -50,5 +50,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         console.print(f"localnlb is not running for {state_dir}")
     if status is not None:
-        console.print(status_table(status, running=running))
+        console.print(status_table(status, running=running, state_dir=state_dir))
     return 0 if running else EXIT_NOT_RUNNING

@@ -8,6 +8,7 @@ Order matters: each component is ready before the next one starts.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 from dataclasses import dataclass
@@ -50,6 +51,12 @@ ELBV2 = ComponentDefinition(
 
 EMBEDDED_DEFAULT: tuple[ComponentDefinition, ...] = (ELBV2,)
 ELBV2_ALONE: tuple[ComponentDefinition, ...] = (ELBV2,)
+
+
+def elbv2_alone(state_dir: Path, extra_args: tuple[str, ...] = ()) -> list[ComponentSpec]:
+    """What ``localnlb elbv2 --detach`` runs: the foreground ``elbv2`` command with its options
+    (``extra_args``, e.g. ``("--port", "4566")``), under a supervisor."""
+    return [dataclasses.replace(ELBV2, extra_args=extra_args).spec(state_dir)]
 
 
 def specs_for(definitions: tuple[ComponentDefinition, ...], state_dir: Path) -> list[ComponentSpec]:

@@ -30,11 +30,17 @@ PHASE_STYLES = {
 }
 
 
-def status_table(status: SupervisorStatus, *, running: bool) -> Table:
+def status_table(
+    status: SupervisorStatus, *, running: bool, state_dir: Path | None = None
+) -> Table:
     title = "components" if running else "components (not running; last known state)"
     table = Table(title=title, title_justify="left")
-    for column in ("COMPONENT", "STATE", "PID", "RESTARTS", "ENDPOINTS", "LOG"):
+    urls = [url for c in status.components for url in c.endpoints.values()]
+    for column in ("COMPONENT", "STATE", "PID", "RESTARTS"):
         table.add_column(column)
+    # Endpoints are copied from here: never cut them short, let the other columns wrap.
+    table.add_column("ENDPOINTS", no_wrap=True, min_width=max(map(len, urls), default=9))
+    table.add_column("LOG", overflow="fold")
     if not status.components:
         table.add_row("(none)", "-", "-", "-", "-", "-")
     for c in status.components:
@@ -47,10 +53,16 @@ def status_table(status: SupervisorStatus, *, running: bool) -> Table:
             state,
             str(c.pid) if running and c.pid else "-",
             str(c.restarts),
-            "\n".join(f"{k}={v}" for k, v in c.endpoints.items()) or "-",
-            c.log,
+            "\n".join(dict.fromkeys(c.endpoints.values())) or "-",
+            _relative(c.log, state_dir),
         )
     return table
+
+
+def _relative(path: str, state_dir: Path | None) -> str:
+    if state_dir is not None and Path(path).is_relative_to(state_dir):
+        return str(Path(path).relative_to(state_dir))
+    return path
 
 
 class ProgressPrinter:
@@ -98,7 +110,7 @@ def run_detached(
     if result.outcome is Outcome.ALREADY_RUNNING:
         console.print(f"localnlb is already running for {state_dir}")
     if result.status is not None:
-        console.print(status_table(result.status, running=True))
+        console.print(status_table(result.status, running=True, state_dir=state_dir))
     console.print(
         f"use it: source {state_dir / 'env'}   stop it: localnlb down --state-dir {state_dir}"
     )

@@ -92,5 +92,5 @@ def _already_running(run_dir: RunDir, console: Console) -> int:
     console.print(f"localnlb is already running for {run_dir.state_dir}")
     status = read_status(run_dir)
     if status is not None:
-        console.print(status_table(status, running=True))
+        console.print(status_table(status, running=True, state_dir=run_dir.state_dir))
     return 0
