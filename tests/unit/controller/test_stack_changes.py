@@ -11,6 +11,7 @@ from localnlb.controller.deploy.actual import (
     ActualListener,
     ActualLoadBalancer,
     ActualTargetGroup,
+    health_check_port_from_api,
 )
 from localnlb.controller.deploy.listeners import plan_listener_changes
 from localnlb.controller.deploy.load_balancers import plan_load_balancer_changes
@@ -268,3 +269,8 @@ def test_health_check_drift_ignores_path_for_tcp() -> None:
     tcp = HealthCheckConfig("traffic-port", Protocol.TCP, 10, 10, 3, 3)
     assert not health_check_drifted(tcp, replace(tcp, path="/"))
     assert health_check_drifted(tcp, replace(tcp, interval_seconds=30))
+
+
+@pytest.mark.parametrize(("raw", "port"), [("traffic-port", "traffic-port"), ("32001", 32001)])
+def test_health_check_port_as_elbv2_returns_it(raw: str, port: int | str) -> None:
+    assert health_check_port_from_api(raw) == port

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from localnlb.controller.model.enums import IpAddressType, Protocol, Scheme, TargetType
-from localnlb.controller.model.resources import HealthCheckConfig
+from localnlb.controller.model.resources import TRAFFIC_PORT, HealthCheckConfig
 from localnlb.controller.service.tracking import resource_id_of
 
 
@@ -63,3 +63,9 @@ class ActualTargetGroupBinding:
     name: str
     namespace: str
     target_group_arn: str
+
+
+def health_check_port_from_api(value: str) -> int | str:
+    """ELBv2 returns ``HealthCheckPort`` as a string (``"traffic-port"`` or ``"30549"``); the
+    model holds a number or ``traffic-port``, so drift is compared like for like."""
+    return TRAFFIC_PORT if value == TRAFFIC_PORT else int(value)
