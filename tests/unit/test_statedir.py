@@ -35,3 +35,9 @@ def test_vpc_octet_is_recorded(tmp_path: Path) -> None:
     first = statedir.vpc_octet_for(tmp_path)
     assert 16 <= first <= 239
     assert statedir.vpc_octet_for(tmp_path) == first
+
+
+def test_update_env_merges_what_components_write(tmp_path: Path) -> None:
+    statedir.update_env(tmp_path, {"AWS_REGION": "us-west-2", "A": "1"})
+    statedir.update_env(tmp_path, {"KUBECONFIG": "/k", "A": "2"})
+    assert statedir.read_env(tmp_path) == {"AWS_REGION": "us-west-2", "A": "2", "KUBECONFIG": "/k"}

@@ -8,6 +8,8 @@ each records its own ports and its own VPC octet (see :mod:`localnlb.common.addr
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -60,6 +62,24 @@ def write_env(state_dir: Path, variables: Mapping[str, str]) -> Path:
     temporary.write_text(render_env(variables))
     temporary.replace(target)
     return target
+
+
+def update_env(state_dir: Path, variables: Mapping[str, str]) -> Path:
+    """Merge ``variables`` into ``DIR/env``, keeping what other components wrote.
+
+    Components (the ELBv2 API, the cluster, the dashboard) each add their own variables; a lock
+    file serialises their read-modify-write so that none loses another's lines.
+    """
+    ensure_state_dir(state_dir)
+    with (state_dir / ".env.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            merged = read_env(state_dir)
+            merged.update(variables)
+            return write_env(state_dir, merged)
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def read_env(state_dir: Path) -> dict[str, str]:
