@@ -1,11 +1,13 @@
 """A pod's ``status`` as the kubelet writes it: phase, conditions, IPs, container statuses.
 
-Follows the kubelet's ``getPhase`` and ``pkg/kubelet/status/generate.go``: conditions owned by
-others (a readiness gate's condition, set by the load balancer controller) are kept first and as
-they are; then the kubelet's own, in its order: ``PodReadyToStartContainers``, ``Initialized``,
-``Ready`` (False while a readiness gate's condition is missing or not True, with the kubelet's
-messages), ``ContainersReady``, ``PodScheduled``. ``lastTransitionTime`` moves only when a
-condition's status changes. Pure.
+Follows the kubelet's ``getPhase`` and ``pkg/kubelet/status/generate.go``. The conditions are
+the kubelet's own, in its order: ``PodReadyToStartContainers``, ``Initialized``, ``Ready``
+(False while a readiness gate's condition is missing or not True, with the kubelet's messages),
+``ContainersReady``, ``PodScheduled``; ``lastTransitionTime`` moves only when a condition's
+status changes. Conditions owned by others (a readiness gate's, set by the load balancer
+controller) are read to compute ``Ready`` but not echoed: the status writer keeps them from the
+stored pod, as the kubelet's status manager merges with a fresh copy from the API, so a stale
+copy here can never overwrite a newer one there. Pure.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def build_pod_status(
     now: float,
     terminal: bool = False,
 ) -> dict[str, Any]:
-    """The whole ``status`` to write for ``pod`` (whose current status supplies others' parts)."""
+    """The ``status`` to write for ``pod``: everything but others' conditions (see above)."""
     previous = pod.get("status") or {}
     previous_conditions = list(previous.get("conditions") or [])
     others = [c for c in previous_conditions if c.get("type") not in KUBELET_CONDITIONS]
@@ -145,7 +147,7 @@ def build_pod_status(
         {"type": "PodScheduled", "status": "True"},
     ]
     by_type = {c.get("type"): c for c in previous_conditions}
-    conditions = [*others, *(_with_times(c, by_type.get(c["type"]), now) for c in ours)]
+    conditions = [_with_times(c, by_type.get(c["type"]), now) for c in ours]
     status: dict[str, Any] = {
         "phase": phase,
         "conditions": conditions,
