@@ -75,6 +75,13 @@ class _Run:
     def resolve(self, token: StringToken) -> str:
         return resolve_token(token, self.statuses)
 
+    def log(self, message: str, resource_id: str | None, identifier: str) -> None:
+        """One structured line per create/delete (updates are visible in the API's own log)."""
+        log.info(
+            message,
+            extra={"stack_id": self.stack.stack_id, "resource_id": resource_id, "arn": identifier},
+        )
+
     def record(self, resource_type: str, resource_id: str, **status: str) -> None:
         self.statuses[(resource_type, resource_id)] = status
 
@@ -118,9 +125,7 @@ class StackDeployer:
                 description=want.spec.description,
                 tags=desired_tags[want.id],
             )
-            log.info(
-                "created security group", extra={"stack_id": run.stack.stack_id, "id": group_id}
-            )
+            run.log("created security group", want.id, group_id)
             if want.spec.ingress:
                 await self._ec2.authorize_ingress(group_id, want.spec.ingress)
             run.record(SECURITY_GROUP_TYPE, want.id, groupID=group_id)
@@ -148,6 +153,7 @@ class StackDeployer:
             created = await self._elbv2.create_target_group(
                 want.spec, vpc_id=self._settings.vpc_id, tags=desired_tags[want.id]
             )
+            run.log("created target group", want.id, created.arn)
             run.record(TARGET_GROUP_TYPE, want.id, targetGroupARN=created.arn)
         for update in plan.update:
             arn = update.actual.arn
@@ -177,10 +183,12 @@ class StackDeployer:
         )
         for stale in plan.delete_first:
             await self._elbv2.delete_load_balancer(stale.arn)
+            run.log("deleted load balancer", stale.resource_id, stale.arn)
         for want in plan.create:
             created = await self._elbv2.create_load_balancer(
                 want.spec, security_groups=groups[want.id], tags=desired_tags[want.id]
             )
+            run.log("created load balancer", want.id, created.arn)
             run.record(
                 LOAD_BALANCER_TYPE, want.id, loadBalancerARN=created.arn, dnsName=created.dns_name
             )
@@ -251,10 +259,13 @@ class StackDeployer:
         # PostSynthesize, in reverse order: nothing is deleted while something points at it.
         for stale in plan.to_delete:
             await self._bindings.delete_binding(stale.namespace, stale.name)
+            run.log("deleted target group binding", stale.name, stale.target_group_arn)
         for group in run.stale_groups:
             await self._elbv2.delete_target_group(group.arn)
+            run.log("deleted target group", group.resource_id, group.arn)
         for security_group in run.stale_security_groups:
             await self._ec2.delete_security_group(security_group.group_id)
+            run.log("deleted security group", security_group.resource_id, security_group.group_id)
 
     async def _retag_elbv2(self, arn: str, changes: TagChanges) -> None:
         if changes.to_add:
