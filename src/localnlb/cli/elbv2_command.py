@@ -5,6 +5,8 @@ stops cleanly on SIGINT/SIGTERM. Without ``--port`` it reuses the port recorded 
 when that port is free, so clients that sourced the file keep working across restarts.
 With ``--require-auth`` requests must be SigV4-signed with the key pair ``DIR/env`` exports
 (``LOCALNLB_AWS_ACCESS_KEY_ID``/``LOCALNLB_AWS_SECRET_ACCESS_KEY`` choose another one).
+``--detach`` runs this same command under the generic supervisor (``localnlb down`` stops it)
+and returns once it serves.
 """
 
 from __future__ import annotations
@@ -42,7 +44,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--cluster-name", default=DEFAULT_CLUSTER_NAME, help="EKS cluster name in subnet tags"
     )
     parser.add_argument("--require-auth", action="store_true", help="verify SigV4 signatures")
+    parser.add_argument(
+        "--detach", action="store_true", help="run under a background supervisor; return once ready"
+    )
     parser.set_defaults(handler=run)
+
+
+def _own_options(args: argparse.Namespace) -> tuple[str, ...]:
+    """This command's options, for the supervised foreground process that --detach starts."""
+    options: list[str] = ["--host", args.host, "--cluster-name", args.cluster_name]
+    if args.port is not None:
+        options += ["--port", str(args.port)]
+    if args.region:
+        options += ["--region", args.region]
+    if args.require_auth:
+        options.append("--require-auth")
+    return tuple(options)
 
 
 def _previous_port(state_dir: Path) -> int | None:
@@ -110,6 +127,11 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
 
 def run(args: argparse.Namespace) -> int:
     state_dir = statedir.ensure_state_dir(statedir.resolve_state_dir(args.state_dir))
+    if args.detach:
+        from localnlb.cli.supervisor_components import elbv2_alone
+        from localnlb.cli.supervisor_progress import run_detached
+
+        return run_detached(state_dir, elbv2_alone(state_dir, _own_options(args)))
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvloop is a declared dependency
