@@ -23,6 +23,7 @@ def _command_modules() -> list[CommandModule]:
     # Imported here so that ``localnlb --version`` does not pay for every subsystem.
     from localnlb.cli import (
         cluster_command,
+        cluster_run_command,
         down_command,
         elbv2_command,
         env_command,
@@ -38,6 +39,7 @@ def _command_modules() -> list[CommandModule]:
         status_command,
         supervisor_command,
         cluster_command,
+        cluster_run_command,
         elbv2_command,
     ]
 

@@ -1,0 +1,97 @@
+"""``localnlb cluster``: the embedded Kubernetes cluster in the foreground (one component of
+``localnlb up``): API server, control loops and worker nodes whose pods are real processes.
+
+Nodes are EC2 instances of the node group when the EC2 API of this state dir is up (``DIR/env``
+names it), so each Node's providerID is an instance ``aws ec2 describe-instances`` lists;
+without it they are laid out on the address plan directly. Adds ``KUBECONFIG`` to ``DIR/env``
+and tells the supervisor where the API listens once every node is registered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+
+from localnlb.cli.options import add_state_dir_option
+from localnlb.cluster.embedded import ClusterSettings, EmbeddedCluster
+from localnlb.cluster.nodes.objects import NodeIdentity
+from localnlb.cluster.nodes.provisioning import Ec2NodeProvisioner, planned_identities
+from localnlb.common import statedir
+from localnlb.common.addressing import AddressPlan, build_address_plan
+from localnlb.common.supervisor.announce import announce_ready
+
+DEFAULT_NODES = 3
+DEFAULT_CLUSTER_NAME = "eks-workshop"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "cluster", help="run the embedded Kubernetes cluster in the foreground"
+    )
+    add_state_dir_option(parser)
+    parser.add_argument("--nodes", type=int, default=DEFAULT_NODES, help="worker nodes (1-30)")
+    parser.add_argument("--port", type=int, default=0, help="API server port (default: any)")
+    parser.add_argument(
+        "--cluster-name", default=DEFAULT_CLUSTER_NAME, help="the EKS cluster name in tags"
+    )
+    parser.set_defaults(handler=run)
+
+
+def node_identities(
+    state_dir: Path, plan: AddressPlan, *, count: int, cluster_name: str
+) -> tuple[NodeIdentity, ...]:
+    env = statedir.read_env(state_dir)
+    endpoint = env.get("AWS_ENDPOINT_URL_EC2")
+    if not endpoint:
+        return planned_identities(plan, seed=str(state_dir), count=count)
+    import boto3
+
+    ec2 = boto3.client(
+        "ec2",
+        endpoint_url=endpoint,
+        region_name=env.get("AWS_REGION", plan.region),
+        aws_access_key_id=env.get("AWS_ACCESS_KEY_ID", "localnlb"),
+        aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY", "localnlb"),
+    )
+    return Ec2NodeProvisioner(ec2, plan, cluster_name=cluster_name).ensure(count)
+
+
+async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
+    region = statedir.read_env(state_dir).get("AWS_REGION", "us-west-2")
+    plan = build_address_plan(vpc_octet=statedir.vpc_octet_for(state_dir), region=region)
+    nodes = node_identities(state_dir, plan, count=args.nodes, cluster_name=args.cluster_name)
+    cluster = EmbeddedCluster(
+        ClusterSettings(state_dir=state_dir, plan=plan, nodes=nodes, port=args.port)
+    )
+    await cluster.start()
+    statedir.update_env(state_dir, {"KUBECONFIG": str(cluster.kubeconfig_path)})
+    announce_ready({"https": cluster.api.url})
+    print(f"localnlb: Kubernetes API at {cluster.api.url}, {len(nodes)} nodes", flush=True)
+    print(f"localnlb: export KUBECONFIG={cluster.kubeconfig_path}", flush=True)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    try:
+        await stopping.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(Exception):
+                loop.remove_signal_handler(signum)
+        await cluster.stop()
+    print("localnlb: cluster stopped", flush=True)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 1 <= args.nodes <= 30:
+        print("localnlb cluster: --nodes must be 1..30", file=sys.stderr)
+        return 2
+    state_dir = statedir.ensure_state_dir(statedir.resolve_state_dir(args.state_dir))
+    import uvloop
+
+    return uvloop.run(_serve(args, state_dir))
