@@ -37,6 +37,14 @@ class TestListeners:
         with pytest.raises(BuildError, match=r"^unsupported protocol SCTP on port 9$"):
             build(lb_service(ports=sctp))
 
+    def test_one_port_number_for_tcp_and_udp_is_rejected(self) -> None:
+        both = (
+            ServicePort(53, protocol="TCP", name="dns-tcp", target_port=53, node_port=30053),
+            ServicePort(53, protocol="UDP", name="dns-udp", target_port=53, node_port=30054),
+        )
+        with pytest.raises(BuildError, match=r"^port 53 is used by more than one Service port"):
+            build(lb_service(ports=both))
+
     def test_listener_attributes_per_protocol_and_port(self) -> None:
         stack = build(
             lb_service(

@@ -58,7 +58,16 @@ def build_stack(service: Service, *, view: BuildView, settings: ControllerSettin
     listeners: list[Resource[ListenerSpec]] = []
     groups: dict[str, Resource[TargetGroupSpec]] = {}
     bindings: dict[str, Resource[TargetGroupBindingSpec]] = {}
+    listener_ports: set[int] = set()
     for port in service.ports:
+        if port.port in listener_ports:
+            # The real controller merges TCP+UDP on one port into TCP_UDP only behind a gate that
+            # is off by default; localnlb has no TCP_UDP listeners at all.
+            raise BuildError(
+                f"port {port.port} is used by more than one Service port: TCP_UDP listeners are "
+                "not supported"
+            )
+        listener_ports.add(port.port)
         protocol = build_listener_protocol(port)
         group, binding = build_target_group(
             ctx, port, protocol=protocol, security=security, subnet_cidrs=subnet_cidrs
