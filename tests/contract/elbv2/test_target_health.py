@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from localnlb.elbv2.model.target_health import HEALTHY, TargetHealth
 from tests.contract.elbv2.conftest import Network, RunningElbv2, client, run_elbv2_in_thread
@@ -151,7 +152,21 @@ def test_instance_targets_have_no_zone_key_and_a_resolved_health_check_port(
     assert health[ids[0]]["Target"] == {"Id": ids[0], "Port": 80}
     assert health[ids[1]]["Target"] == {"Id": ids[1], "Port": 30080}
     assert {d["HealthCheckPort"] for d in health.values()} == {"8081"}
+    with pytest.raises(ClientError) as unknown:
+        elbv2.register_targets(TargetGroupArn=tg_arn, Targets=[{"Id": "i-0123456789abcdef0"}])
+    assert unknown.value.response["Error"]["Message"] == (
+        "The following targets are not valid instances: 'i-0123456789abcdef0'"
+    )
     ec2.terminate_instances(InstanceIds=[ids[1]])
+    with pytest.raises(ClientError) as stopped:
+        elbv2.register_targets(TargetGroupArn=tg_arn, Targets=[{"Id": ids[1]}])
+    assert stopped.value.response["Error"] == {
+        "Type": "Sender",
+        "Code": "InvalidTarget",
+        "Message": (
+            f"The following targets are not in a running state and cannot be registered: '{ids[1]}'"
+        ),
+    }
     assert _health(elbv2, tg_arn)[ids[1]]["TargetHealth"] == {
         "State": "unused",
         "Reason": "Target.InvalidState",

@@ -113,7 +113,8 @@ def _check_target_group(ctx: ApiContext, tg: TargetGroup, *, lb_arn: str, protoc
             f"Listener protocol '{protocol}' is not supported with a target group with "
             "target type 'alb'"
         )
-    if tg.vpc_id != ctx.store.load_balancers.get(lb_arn).vpc_id:  # type: ignore[union-attr]
+    lb = ctx.store.load_balancers.get(lb_arn)
+    if lb is not None and tg.vpc_id != lb.vpc_id:
         raise InvalidConfigurationRequest(
             f"Target group '{tg.arn}' is not in the load balancer's VPC"
         )

@@ -14,32 +14,27 @@ from typing import Any
 from localnlb.elbv2.api.context import ApiContext
 from localnlb.elbv2.api.elbv2_errors import InvalidTarget
 from localnlb.elbv2.api.errors import ValidationError
+from localnlb.elbv2.model.ec2 import InstanceState
 from localnlb.elbv2.model.target_group import TargetGroup
 
 LOOPBACK = ipaddress.IPv4Network("127.0.0.0/8")
 
 
 def check_instance_targets(ctx: ApiContext, tg: TargetGroup, targets: list[dict[str, Any]]) -> None:
-    unknown = [t["Id"] for t in targets if ctx.store.instances.get(t["Id"]) is None]
+    found = {t["Id"]: ctx.store.instances.get(t["Id"]) for t in targets}
+    unknown = [i for i, instance in found.items() if instance is None]
     if unknown:
         raise InvalidTarget(
             "The following targets are not valid instances: " + ", ".join(f"'{i}'" for i in unknown)
         )
-    not_running = [
-        t["Id"]
-        for t in targets
-        if ctx.store.instances.get(t["Id"]).state.value != "running"  # type: ignore[union-attr]
-    ]
+    instances = [instance for instance in found.values() if instance is not None]
+    not_running = [i.instance_id for i in instances if i.state is not InstanceState.RUNNING]
     if not_running:
         raise InvalidTarget(
             "The following targets are not in a running state and cannot be registered: "
             + ", ".join(f"'{i}'" for i in not_running)
         )
-    other_vpc = [
-        t["Id"]
-        for t in targets
-        if ctx.store.instances.get(t["Id"]).vpc_id != tg.vpc_id  # type: ignore[union-attr]
-    ]
+    other_vpc = [i.instance_id for i in instances if i.vpc_id != tg.vpc_id]
     if other_vpc:
         raise InvalidTarget(
             f"The following targets are not in the target group VPC '{tg.vpc_id}': "
