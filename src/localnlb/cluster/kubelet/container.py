@@ -86,6 +86,13 @@ class Termination:
         return {"terminated": body}
 
 
+def _instances_before(previous: JsonObject | None) -> int:
+    if not previous or not previous.get("containerID"):
+        return 0
+    count = previous.get("restartCount")
+    return (count if isinstance(count, int) and count >= 0 else 0) + 1
+
+
 class ContainerMachine:
     def __init__(
         self,
@@ -95,7 +102,10 @@ class ContainerMachine:
         restart_policy: RestartPolicy,
         settings: KubeletSettings,
         clock: Clock,
+        previous_status: JsonObject | None = None,
     ) -> None:
+        """``previous_status``: this container's status as last stored, when a kubelet takes
+        over a pod that already ran (localnlb restarted): its next start counts as a restart."""
         self.name: str = container.get("name", "")
         self.image: str = container.get("image", "")
         self._container = container
@@ -116,7 +126,7 @@ class ContainerMachine:
         self._kill_reason: str | None = None
         self._container_id: str | None = None
         self._started_wall: float | None = None
-        self._instances = 0
+        self._instances = _instances_before(previous_status)
         self._terminations: list[Termination] = []
         self._probes: dict[ProbeKind, ProbeTracker] = {}
 

@@ -1,10 +1,13 @@
 """The kubelet's core for one node: one :class:`PodWorker` per pod bound to the node.
 
-The node agent that watches the API (later) calls :meth:`KubeletCore.sync_pod` with every pod
-bound to its node as it changes, and :meth:`remove_pod` when one is gone. A pod with a
+The node agent (``cluster.nodeagent``) calls :meth:`KubeletCore.sync_pod` with every pod bound
+to its node as it changes, and :meth:`remove_pod` when one is gone. A pod with a
 ``deletionTimestamp`` is stopped with its grace period (``deletionGracePeriodSeconds``, else
 ``terminationGracePeriodSeconds``) and its final status is reported, after which the API server
-may delete it. :meth:`stop` ends every pod's processes: nothing outlives the kubelet.
+may delete it; one first seen while terminating is never started. A pod already in a terminal
+phase (``Succeeded``/``Failed``, e.g. after localnlb restarted) is not run again. Restart counts
+carry on from the stored status. :meth:`stop` ends every pod's processes: nothing outlives the
+kubelet.
 """
 
 from __future__ import annotations
@@ -57,10 +60,13 @@ class KubeletCore:
                 clock=self._clock,
             )
             self._workers[uid] = worker
-            await worker.start()
+            if _terminal(pod):
+                return worker  # it ran to completion before: never run it again
+            if not _terminating(pod):
+                await worker.start()
         else:
             worker.update(pod, context)
-        if pod.get("metadata", {}).get("deletionTimestamp") and uid not in self._stopping:
+        if _terminating(pod) and uid not in self._stopping:
             grace = termination_grace_seconds(pod)
             self._stopping[uid] = asyncio.create_task(worker.stop(grace))
         return worker
@@ -87,3 +93,11 @@ class KubeletCore:
 
     async def stop(self, grace: float | None = None) -> None:
         await asyncio.gather(*(self.remove_pod(uid, grace) for uid in list(self._workers)))
+
+
+def _terminating(pod: JsonObject) -> bool:
+    return bool(pod.get("metadata", {}).get("deletionTimestamp"))
+
+
+def _terminal(pod: JsonObject) -> bool:
+    return (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")

@@ -86,6 +86,11 @@ class PodWorker:
         self._clock = clock or SystemClock()
         metadata = pod.get("metadata", {})
         label = f"{metadata.get('name')}_{metadata.get('namespace') or 'default'}({self.uid})"
+        stored = {
+            status.get("name"): status
+            for status in (pod.get("status") or {}).get("containerStatuses") or []
+            if isinstance(status, dict)
+        }
         self.machines = {
             c.get("name", ""): ContainerMachine(
                 c,
@@ -93,6 +98,7 @@ class PodWorker:
                 restart_policy=restart_policy(pod),
                 settings=config.settings,
                 clock=self._clock,
+                previous_status=stored.get(c.get("name")),
             )
             for c in containers(pod)
         }

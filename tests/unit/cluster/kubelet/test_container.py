@@ -422,3 +422,28 @@ def test_a_probes_own_grace_period_is_used_for_its_kill() -> None:
     assert machine.on_probe_result(ProbeKind.LIVENESS, False) == [
         KillContainer("liveness", grace=2.0)
     ]
+
+
+def test_taking_over_a_container_that_ran_before_counts_its_next_start_as_a_restart() -> None:
+    clock = FakeClock()
+    stored = {"name": "app", "restartCount": 4, "containerID": "containerd://old"}
+    machine = ContainerMachine(
+        {"name": "app", "image": "busybox"},
+        pod_label=LABEL,
+        restart_policy=RestartPolicy.ALWAYS,
+        settings=SETTINGS,
+        clock=clock,
+        previous_status=stored,
+    )
+    start(machine)
+    assert machine.status()["restartCount"] == 5
+    never_ran = ContainerMachine(
+        {"name": "app", "image": "busybox"},
+        pod_label=LABEL,
+        restart_policy=RestartPolicy.ALWAYS,
+        settings=SETTINGS,
+        clock=clock,
+        previous_status={"name": "app", "restartCount": 0, "state": {"waiting": {}}},
+    )
+    start(never_ran)
+    assert never_ran.status()["restartCount"] == 0
