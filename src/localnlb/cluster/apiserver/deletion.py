@@ -15,6 +15,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from localnlb.cluster.apiserver import meta, status
+from localnlb.cluster.apiserver.shapes import shape
 from localnlb.cluster.apiserver.status import ApiError
 from localnlb.cluster.schema.kinds import ResourceType
 from localnlb.cluster.store import ObjectNotFound
@@ -205,6 +206,4 @@ def _remove_custom_objects(registry: Registry, crd: JsonObject) -> None:
 
 
 def _out(rt: ResourceType, obj: JsonObject) -> JsonObject:
-    obj["apiVersion"] = rt.group_version
-    obj["kind"] = rt.kind
-    return obj
+    return shape(rt, obj)

@@ -52,11 +52,12 @@ _EXTRA: dict[str, dict[str, FieldGetter]] = {
         "source": _path("source", "component"),
         "type": _path("type"),
     },
+    # Evaluated on the stored (core) shape: regarding is stored as involvedObject.
     "events.k8s.io/events": {
-        "regarding.kind": _path("regarding", "kind"),
-        "regarding.namespace": _path("regarding", "namespace"),
-        "regarding.name": _path("regarding", "name"),
-        "regarding.uid": _path("regarding", "uid"),
+        "regarding.kind": _path("involvedObject", "kind"),
+        "regarding.namespace": _path("involvedObject", "namespace"),
+        "regarding.name": _path("involvedObject", "name"),
+        "regarding.uid": _path("involvedObject", "uid"),
         "reason": _path("reason"),
         "type": _path("type"),
     },
@@ -67,5 +68,6 @@ _EXTRA: dict[str, dict[str, FieldGetter]] = {
 }
 
 
-def supported_fields(store_key: str) -> dict[str, FieldGetter]:
-    return {**COMMON, **_EXTRA.get(store_key, {})}
+def supported_fields(api_resource: str) -> dict[str, FieldGetter]:
+    """Selectable fields of ``<group>/<plural>``."""
+    return {**COMMON, **_EXTRA.get(api_resource, {})}

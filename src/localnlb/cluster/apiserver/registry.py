@@ -36,6 +36,7 @@ from localnlb.cluster.apiserver.selectors import (
     parse_field_selector,
     parse_label_selector,
 )
+from localnlb.cluster.apiserver.shapes import shape, stored_shape
 from localnlb.cluster.apiserver.status import ApiError
 from localnlb.cluster.schema.kinds import ResourceType
 from localnlb.cluster.store import (
@@ -90,9 +91,7 @@ class Registry:
         self.catalog.sync_crds(established)
 
     def _out(self, rt: ResourceType, obj: JsonObject) -> JsonObject:
-        obj["apiVersion"] = rt.group_version
-        obj["kind"] = rt.kind
-        return obj
+        return shape(rt, obj)
 
     def _not_found(self, rt: ResourceType, name: str) -> ApiError:
         return status.not_found(rt.plural, rt.group, name)
@@ -115,7 +114,7 @@ class Registry:
         continue_token: str = "",
     ) -> JsonObject:
         labels = parse_label_selector(label_selector) if label_selector else ()
-        supported = supported_fields(rt.store_key)
+        supported = supported_fields(rt.api_resource)
         fields = parse_field_selector(field_selector, supported) if field_selector else ()
         items, revision = self.store.list(rt.store_key, namespace if rt.namespaced else None)
         start_after: tuple[str, str] | None = None
@@ -154,9 +153,11 @@ class Registry:
         *,
         manager: str = "unknown",
         dry_run: bool = False,
+        operation: str = "Update",
     ) -> JsonObject:
         obj = copy.deepcopy(obj)
         self._check_type(rt, obj)
+        obj = stored_shape(rt, obj)
         metadata = obj.setdefault("metadata", {})
         if not isinstance(metadata, dict):
             raise status.bad_request("metadata must be an object")
@@ -192,7 +193,7 @@ class Registry:
             )
         if causes:
             raise status.invalid(rt.kind, rt.group, str(metadata.get("name", "")), causes)
-        meta.record_manager(obj, manager=manager, operation="Update", wall=now)
+        meta.record_manager(obj, manager=manager, operation=operation, wall=now)
         if dry_run:
             if self.store.find(rt.store_key, namespace, metadata["name"]) is not None:
                 raise status.already_exists(rt.plural, rt.group, metadata["name"])
@@ -291,6 +292,7 @@ class Registry:
     ) -> JsonObject:
         obj = copy.deepcopy(obj)
         self._check_type(rt, obj)
+        obj = stored_shape(rt, obj)
         metadata = obj.setdefault("metadata", {})
         if metadata.get("name") and metadata["name"] != name:
             raise status.bad_request(
@@ -391,7 +393,14 @@ class Registry:
                 raise self._not_found(rt, name)
             if not isinstance(body, dict):
                 raise status.bad_request("the object provided is not a JSON object")
-            created = self.create(rt, namespace, body, manager=manager, dry_run=dry_run)
+            created = self.create(
+                rt,
+                namespace,
+                _apply_body(body),
+                manager=manager,
+                dry_run=dry_run,
+                operation="Apply",
+            )
             return created, True
         current = self._out(rt, current)
         try:

@@ -19,6 +19,7 @@ from localnlb.cluster.apiserver.selectors import (
     parse_field_selector,
     parse_label_selector,
 )
+from localnlb.cluster.apiserver.shapes import shape
 from localnlb.cluster.schema.kinds import ResourceType
 from localnlb.cluster.store import ChangeType, RevisionCompacted, Watcher
 
@@ -49,7 +50,7 @@ class WatchStream:
         self._labels = (
             parse_label_selector(options.label_selector) if options.label_selector else ()
         )
-        self._supported = supported_fields(rt.store_key)
+        self._supported = supported_fields(rt.api_resource)
         self._fields = (
             parse_field_selector(options.field_selector, self._supported)
             if options.field_selector
@@ -82,7 +83,7 @@ class WatchStream:
         )
 
     def _shaped(self, obj: JsonObject) -> JsonObject:
-        return {**obj, "apiVersion": self._rt.group_version, "kind": self._rt.kind}
+        return shape(self._rt, dict(obj))
 
     def close(self) -> None:
         if self._watcher is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+SHARED_STORAGE = {"events.k8s.io/events": "/events"}
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 NO_COLLECTION_DELETE = ("create", "delete", "get", "list", "patch", "update", "watch")
 
@@ -37,7 +38,13 @@ class ResourceType:
 
     @property
     def store_key(self) -> str:
-        """Objects of all versions of one group resource share a key."""
+        """Objects of all versions of one group resource share a key (and events.k8s.io
+        Events are core Events seen another way)."""
+        return SHARED_STORAGE.get(self.api_resource, self.api_resource)
+
+    @property
+    def api_resource(self) -> str:
+        """``<group>/<plural>``: the resource as the API names it."""
         return f"{self.group}/{self.plural}"
 
     @property

@@ -1,0 +1,218 @@
+"""Kind-specific behaviour over HTTP: Events in two API shapes, quantities, pod logs, CRDs,
+server-side apply, paging, discovery and OpenAPI as kubectl reads them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from localnlb.cluster.apiserver.subresources import log_path
+from tests.component.cluster.conftest import Api, pod
+
+PODS = "/api/v1/namespaces/default/pods"
+
+
+async def test_events_are_one_object_in_two_shapes(api: Api) -> None:
+    new_style = {
+        "apiVersion": "events.k8s.io/v1",
+        "kind": "Event",
+        "metadata": {"name": "web.1"},
+        "eventTime": "2026-11-26T10:00:00.000000Z",
+        "regarding": {"kind": "Pod", "name": "web", "namespace": "default"},
+        "note": "Pulled image",
+        "reason": "Pulled",
+        "type": "Normal",
+        "reportingController": "kubelet",
+        "reportingInstance": "node-1",
+        "action": "Pull",
+    }
+    created = await api.post("/apis/events.k8s.io/v1/namespaces/default/events", new_style)
+    assert created.status == 201, created.body
+    assert created.body["regarding"]["name"] == "web"
+    core = await api.get("/api/v1/namespaces/default/events/web.1")
+    assert core.body["apiVersion"] == "v1"
+    assert core.body["involvedObject"]["name"] == "web"
+    assert core.body["message"] == "Pulled image"
+    assert core.body["reportingComponent"] == "kubelet"
+    selected = await api.get(
+        "/api/v1/namespaces/default/events"
+        "?fieldSelector=involvedObject.name%3Dweb,involvedObject.kind%3DPod"
+    )
+    assert [e["metadata"]["name"] for e in selected.body["items"]] == ["web.1"]
+    by_regarding = await api.get(
+        "/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Dweb"
+    )
+    assert by_regarding.body["items"][0]["note"] == "Pulled image"
+
+
+async def test_quantities_are_stored_canonical(api: Api) -> None:
+    body = pod("q")
+    body["spec"]["containers"][0]["resources"] = {
+        "limits": {"memory": "1.5Gi", "cpu": "1000m"},
+        "requests": {"cpu": "0.25"},
+    }
+    created = await api.post(PODS, body)
+    resources = created.body["spec"]["containers"][0]["resources"]
+    assert resources == {"limits": {"memory": "1536Mi", "cpu": "1"}, "requests": {"cpu": "250m"}}
+    assert created.body["status"]["qosClass"] == "Burstable"
+
+
+async def test_pod_log_contract(api: Api) -> None:
+    created = await api.post(PODS, pod("logger"))
+    waiting = await api.get(f"{PODS}/logger/log")
+    assert waiting.status == 400
+    assert waiting.body["message"] == (
+        'container "c" in pod "logger" is waiting to start: ContainerCreating'
+    )
+    path = log_path(api.server.state_dir / "pods", created.body, "c")
+    path.parent.mkdir(parents=True)
+    path.write_text("one\ntwo\nthree\n")
+    full = await api.get(f"{PODS}/logger/log")
+    assert full.status == 200
+    assert full.body == "one\ntwo\nthree\n"
+    tail = await api.get(f"{PODS}/logger/log?tailLines=1")
+    assert tail.body == "three\n"
+    wrong = await api.get(f"{PODS}/logger/log?container=nope")
+    assert wrong.status == 400
+    assert wrong.body["message"] == "container nope is not valid for pod logger"
+    missing = await api.get(f"{PODS}/ghost/log")
+    assert missing.status == 404
+
+
+async def test_custom_resources_from_a_crd(api: Api) -> None:
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "scope": "Namespaced",
+            "names": {"plural": "widgets", "kind": "Widget", "shortNames": ["wd"]},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "subresources": {"status": {}},
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {
+                                "spec": {
+                                    "type": "object",
+                                    "required": ["size"],
+                                    "properties": {"size": {"type": "integer"}},
+                                },
+                                "status": {
+                                    "type": "object",
+                                    "properties": {"ready": {"type": "boolean"}},
+                                },
+                            },
+                        }
+                    },
+                }
+            ],
+        },
+    }
+    created = await api.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+    assert created.status == 201, created.body
+    conditions = {c["type"]: c["status"] for c in created.body["status"]["conditions"]}
+    assert conditions == {"NamesAccepted": "True", "Established": "True"}
+    discovery = await api.get("/apis/example.com/v1")
+    names = [r["name"] for r in discovery.body["resources"]]
+    assert names == ["widgets", "widgets/status"]
+    widgets = "/apis/example.com/v1/namespaces/default/widgets"
+    widget: dict[str, Any] = {
+        "apiVersion": "example.com/v1",
+        "kind": "Widget",
+        "metadata": {"name": "w"},
+        "spec": {"size": 2},
+        "status": {"ready": True},
+    }
+    made = await api.post(widgets, widget)
+    assert made.status == 201, made.body
+    assert "status" not in made.body
+    assert made.body["metadata"]["generation"] == 1
+    bad = await api.post(widgets, {**widget, "metadata": {"name": "b"}, "spec": {"size": "x"}})
+    assert bad.status == 422
+    assert bad.body["details"]["causes"][0]["field"] == "spec.size"
+    status = await api.patch(
+        f"{widgets}/w/status", {"status": {"ready": True}}, "application/merge-patch+json"
+    )
+    assert status.body["status"] == {"ready": True}
+    assert status.body["metadata"]["generation"] == 1
+    bumped = await api.patch(f"{widgets}/w", {"spec": {"size": 3}}, "application/merge-patch+json")
+    assert bumped.body["metadata"]["generation"] == 2
+
+
+async def test_server_side_apply_creates_then_merges(api: Api) -> None:
+    path = "/api/v1/namespaces/default/configmaps/applied?fieldManager=tester"
+    body = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "applied"},
+        "data": {"a": "1"},
+    }
+    created = await api.patch(path, body, "application/apply-patch+yaml")
+    assert created.status == 201
+    assert created.body["metadata"]["managedFields"][0]["operation"] == "Apply"
+    updated = await api.patch(path, {**body, "data": {"b": "2"}}, "application/apply-patch+yaml")
+    assert updated.status == 200
+    assert updated.body["data"] == {"a": "1", "b": "2"}
+    unnamed = await api.patch(
+        "/api/v1/namespaces/default/configmaps/applied", body, "application/apply-patch+yaml"
+    )
+    assert unnamed.status == 400
+
+
+async def test_paging_with_limit_and_continue(api: Api) -> None:
+    for index in range(5):
+        await api.post(PODS, pod(f"p{index}"))
+    first = await api.get(f"{PODS}?limit=2")
+    assert [p["metadata"]["name"] for p in first.body["items"]] == ["p0", "p1"]
+    token = first.body["metadata"]["continue"]
+    assert first.body["metadata"]["remainingItemCount"] == 3
+    rest = await api.get(f"{PODS}?limit=10&continue={token}")
+    assert [p["metadata"]["name"] for p in rest.body["items"]] == ["p2", "p3", "p4"]
+    assert "continue" not in rest.body["metadata"]
+
+
+async def test_discovery_and_openapi_as_kubectl_reads_them(api: Api) -> None:
+    aggregated = await api.get(
+        "/apis",
+        headers={
+            "Accept": (
+                "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+                "application/json"
+            )
+        },
+    )
+    assert aggregated.headers["Content-Type"] == (
+        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+    )
+    groups = [item["metadata"]["name"] for item in aggregated.body["items"]]
+    assert groups[:2] == ["apps", "events.k8s.io"]
+    apps = aggregated.body["items"][0]["versions"][0]["resources"]
+    deployments = next(r for r in apps if r["resource"] == "deployments")
+    assert deployments["scope"] == "Namespaced"
+    assert {s["subresource"] for s in deployments["subresources"]} == {"status", "scale"}
+    plain = await api.get("/api/v1")
+    assert plain.body["kind"] == "APIResourceList"
+    version = await api.get("/version", token="")
+    assert version.status == 200
+    assert version.body["gitVersion"].startswith("v1.31.")
+    index = await api.get("/openapi/v3")
+    url = index.body["paths"]["apis/apps/v1"]["serverRelativeURL"]
+    document = await api.get(url)
+    schemas = document.body["components"]["schemas"]
+    containers = schemas["io.k8s.api.core.v1.PodSpec"]["properties"]["containers"]
+    assert containers["x-kubernetes-patch-merge-key"] == "name"
+    assert containers["x-kubernetes-patch-strategy"] == "merge"
+    patch = document.body["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"][
+        "patch"
+    ]
+    assert "fieldValidation" in [p["name"] for p in patch["parameters"]]
+    assert patch["x-kubernetes-group-version-kind"] == {
+        "group": "apps",
+        "version": "v1",
+        "kind": "Deployment",
+    }
