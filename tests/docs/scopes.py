@@ -111,7 +111,10 @@ def _start(scope: Scope, wants: str) -> str | None:
 def close_scope(scope: Scope, *, scratch: Path) -> list[str]:
     """Stop what the scope started; returns what could not be stopped cleanly."""
     problems: list[str] = []
-    kill_groups(scope.groups)
+    try:
+        kill_groups(scope.groups)
+    except AssertionError as failure:
+        problems.append(str(failure))
     state_dirs = {scope.state_dir} if scope.owns_state_dir else set()
     # A page may have pointed LOCALNLB_STATE_DIR elsewhere; inside our scratch space we stop it too.
     exported = Path(scope.env.get(statedir.STATE_DIR_VARIABLE, str(scope.state_dir)))

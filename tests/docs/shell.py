@@ -13,6 +13,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +115,12 @@ def kill_groups(groups: list[int]) -> None:
     for pgid in groups:
         if _PROCESSES.group_has_members(pgid):
             _kill(pgid)
+    # SIGKILL is delivered asynchronously: return only once the groups are really gone.
+    deadline = time.monotonic() + 10.0
+    while any(_PROCESSES.group_has_members(pgid) for pgid in groups):
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"background jobs in process groups {groups} survived SIGKILL")
+        time.sleep(0.01)
     groups.clear()
 
 
