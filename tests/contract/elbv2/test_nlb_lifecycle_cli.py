@@ -21,6 +21,7 @@ LB_KEYS = {
     "Type",
     "AvailabilityZones",
     "IpAddressType",
+    "EnablePrefixForIpv6SourceNat",
 }
 TCP_TG_KEYS = {
     "TargetGroupArn",

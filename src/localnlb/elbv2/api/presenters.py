@@ -40,6 +40,9 @@ def present_load_balancer(lb: LoadBalancer, *, region: str, now: float) -> dict[
         "Type": "network",
         "AvailabilityZones": [present_zone(z) for z in lb.zones],
         "IpAddressType": lb.ip_address_type,
+        # Real NLBs report this (the workshop's output shows it); it is "on" only for dual-stack
+        # load balancers with UDP listeners that asked for it.
+        "EnablePrefixForIpv6SourceNat": "off",
     }
     if lb.security_groups is not None:
         result["SecurityGroups"] = list(lb.security_groups)

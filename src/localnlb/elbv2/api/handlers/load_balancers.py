@@ -172,6 +172,7 @@ def set_subnets(ctx: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
     return {
         "AvailabilityZones": [present_zone(z) for z in zones],
         "IpAddressType": updated.ip_address_type,
+        "EnablePrefixForIpv6SourceNat": "off",
     }
 
 
