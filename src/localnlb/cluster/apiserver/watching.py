@@ -5,6 +5,7 @@ ADDED), bookmarks, initial events, timeouts and 410 Gone.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
@@ -83,7 +84,7 @@ class WatchStream:
         )
 
     def _shaped(self, obj: JsonObject) -> JsonObject:
-        return shape(self._rt, dict(obj))
+        return shape(self._rt, copy.deepcopy(obj))
 
     def close(self) -> None:
         if self._watcher is not None:

@@ -210,7 +210,8 @@ class ObjectStore:
                 previous=previous,
             )
         )
-        return stored
+        fresh: JsonObject = json.loads(body)  # callers may change theirs; watchers keep theirs
+        return fresh
 
     def _compact(self, keep_after: int) -> None:
         self._db.execute("DELETE FROM changes WHERE revision<=?", (keep_after,))
