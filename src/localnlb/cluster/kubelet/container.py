@@ -103,9 +103,12 @@ class ContainerMachine:
         settings: KubeletSettings,
         clock: Clock,
         previous_status: JsonObject | None = None,
+        waiting_reason: str = "ContainerCreating",
     ) -> None:
         """``previous_status``: this container's status as last stored, when a kubelet takes
-        over a pod that already ran (localnlb restarted): its next start counts as a restart."""
+        over a pod that already ran (localnlb restarted): its next start counts as a restart.
+        ``waiting_reason``: what it waits for before its first start (``PodInitializing`` while
+        init containers run)."""
         self.name: str = container.get("name", "")
         self.image: str = container.get("image", "")
         self._container = container
@@ -116,7 +119,7 @@ class ContainerMachine:
         self._crash_backoff = Backoff(settings.crash_backoff)
         self._image_backoff = Backoff(settings.image_backoff)
         self.stage = Stage.NEEDS_START
-        self._waiting_reason = "ContainerCreating"
+        self._waiting_reason = waiting_reason
         self._waiting_message: str | None = None
         self._retry_at: float | None = None  # after an error: when to look again
         self._image_failed_at: float | None = None
@@ -318,6 +321,12 @@ class ContainerMachine:
     @property
     def finished(self) -> bool:
         return self.stage is Stage.DONE
+
+    @property
+    def succeeded(self) -> bool:
+        """Finished for good with exit code 0 (an init container that did its job)."""
+        last = self.last_termination
+        return self.finished and last is not None and last.exit_code == 0
 
     @property
     def restart_count(self) -> int:

@@ -94,6 +94,15 @@ def containers(pod: JsonObject) -> Sequence[JsonObject]:
     return list(pod.get("spec", {}).get("containers") or [])
 
 
+def init_containers(pod: JsonObject) -> Sequence[JsonObject]:
+    return list(pod.get("spec", {}).get("initContainers") or [])
+
+
+def init_restart_policy(policy: RestartPolicy) -> RestartPolicy:
+    """Init containers are retried until they succeed, unless the pod never restarts anything."""
+    return RestartPolicy.NEVER if policy is RestartPolicy.NEVER else RestartPolicy.ON_FAILURE
+
+
 def read_probe(container: JsonObject, kind: ProbeKind) -> ProbeSpec | None:
     raw = container.get(f"{kind.value}Probe")
     if not raw:

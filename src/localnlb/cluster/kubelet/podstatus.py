@@ -23,10 +23,34 @@ KUBELET_CONDITIONS = frozenset(
 )
 
 
+def _init_counts(pod: JsonObject, init_statuses: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
+    """(pending, failed) init containers, as the kubelet's getPhase counts them."""
+    known = {status["name"]: status for status in init_statuses}
+    pending = failed = 0
+    for container in pod.get("spec", {}).get("initContainers") or []:
+        status = known.get(container.get("name"))
+        state = (status or {}).get("state") or {}
+        last = ((status or {}).get("lastState") or {}).get("terminated")
+        if "terminated" in state:
+            failed += state["terminated"].get("exitCode") != 0
+        elif "waiting" in state and last and last.get("exitCode") != 0:
+            failed += 1
+        else:
+            pending += 1
+    return pending, failed
+
+
 def pod_phase(
-    pod: JsonObject, statuses: Sequence[Mapping[str, Any]], *, terminal: bool = False
+    pod: JsonObject,
+    statuses: Sequence[Mapping[str, Any]],
+    *,
+    terminal: bool = False,
+    init_statuses: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """``terminal``: the pod is being deleted and its containers were stopped for good."""
+    pending_init, failed_init = _init_counts(pod, init_statuses)
+    if failed_init and restart_policy(pod) is RestartPolicy.NEVER:
+        return "Failed"
     running = waiting = stopped = succeeded = 0
     known = {status["name"]: status for status in statuses}
     unknown = 0
@@ -47,7 +71,7 @@ def pod_phase(
                 waiting += 1
         else:
             unknown += 1
-    if waiting:
+    if waiting or pending_init:
         return "Pending"
     if running and not unknown:
         return "Running"
@@ -63,6 +87,35 @@ def pod_phase(
 
 def _go_list(names: Sequence[str]) -> str:
     return "[" + " ".join(names) + "]"
+
+
+def initialized_condition(
+    pod: JsonObject, init_statuses: Sequence[Mapping[str, Any]], phase: str
+) -> dict[str, Any]:
+    known = {status["name"]: status for status in init_statuses}
+    unknown, incomplete = [], []
+    for container in pod.get("spec", {}).get("initContainers") or []:
+        name = container.get("name", "")
+        state = (known.get(name) or {}).get("state") or {}
+        if name not in known:
+            unknown.append(name)
+        elif (state.get("terminated") or {}).get("exitCode", -1) != 0:
+            incomplete.append(name)
+    if not unknown and not incomplete:
+        return {"type": "Initialized", "status": "True"}
+    if phase == "Succeeded" and not unknown:
+        return {"type": "Initialized", "status": "True", "reason": "PodCompleted"}
+    messages = []
+    if unknown:
+        messages.append(f"containers with unknown status: {_go_list(unknown)}")
+    if incomplete:
+        messages.append(f"containers with incomplete status: {_go_list(incomplete)}")
+    return {
+        "type": "Initialized",
+        "status": "False",
+        "reason": "ContainersNotInitialized",
+        "message": ", ".join(messages),
+    }
 
 
 def containers_ready_condition(
@@ -131,17 +184,19 @@ def build_pod_status(
     start_time: float,
     now: float,
     terminal: bool = False,
+    init_container_statuses: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The ``status`` to write for ``pod``: everything but others' conditions (see above)."""
     previous = pod.get("status") or {}
     previous_conditions = list(previous.get("conditions") or [])
     others = [c for c in previous_conditions if c.get("type") not in KUBELET_CONDITIONS]
     statuses = list(container_statuses)
-    phase = pod_phase(pod, statuses, terminal=terminal)
+    init_statuses = list(init_container_statuses)
+    phase = pod_phase(pod, statuses, terminal=terminal, init_statuses=init_statuses)
     containers_ready = containers_ready_condition(pod, statuses, phase)
     ours = [
         {"type": "PodReadyToStartContainers", "status": "True"},
-        {"type": "Initialized", "status": "True"},
+        initialized_condition(pod, init_statuses, phase),
         ready_condition(pod, others, containers_ready),
         containers_ready,
         {"type": "PodScheduled", "status": "True"},
@@ -158,6 +213,8 @@ def build_pod_status(
         "startTime": rfc3339(start_time),
         "containerStatuses": statuses,
     }
+    if init_statuses:
+        status["initContainerStatuses"] = init_statuses
     if previous.get("qosClass"):
         status["qosClass"] = previous["qosClass"]
     return status

@@ -37,7 +37,10 @@ from localnlb.cluster.kubelet.launch import (
 from localnlb.cluster.kubelet.logs import container_log_path, pod_log_dir, rotate_for_restart
 from localnlb.cluster.kubelet.podspec import (
     JsonObject,
+    RestartPolicy,
     containers,
+    init_containers,
+    init_restart_policy,
     restart_policy,
     termination_grace_seconds,
 )
@@ -86,22 +89,32 @@ class PodWorker:
         self._clock = clock or SystemClock()
         metadata = pod.get("metadata", {})
         label = f"{metadata.get('name')}_{metadata.get('namespace') or 'default'}({self.uid})"
+        status = pod.get("status") or {}
         stored = {
-            status.get("name"): status
-            for status in (pod.get("status") or {}).get("containerStatuses") or []
-            if isinstance(status, dict)
+            entry.get("name"): entry
+            for key in ("initContainerStatuses", "containerStatuses")
+            for entry in status.get(key) or []
+            if isinstance(entry, dict)
         }
-        self.machines = {
-            c.get("name", ""): ContainerMachine(
-                c,
+        policy = restart_policy(pod)
+        waiting = "PodInitializing" if init_containers(pod) else "ContainerCreating"
+
+        def machine(container: JsonObject, policy: RestartPolicy) -> ContainerMachine:
+            return ContainerMachine(
+                container,
                 pod_label=label,
-                restart_policy=restart_policy(pod),
+                restart_policy=policy,
                 settings=config.settings,
                 clock=self._clock,
-                previous_status=stored.get(c.get("name")),
+                previous_status=stored.get(container.get("name")),
+                waiting_reason=waiting,
             )
-            for c in containers(pod)
+
+        # init containers run one at a time, in order, each to success, before the others
+        self.init_machines = {
+            c.get("name", ""): machine(c, init_restart_policy(policy)) for c in init_containers(pod)
         }
+        self.machines = {c.get("name", ""): machine(c, policy) for c in containers(pod)}
         self.processes: dict[str, ContainerProcess] = {}
         self._launch_specs: dict[str, LaunchSpec] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -136,7 +149,7 @@ class PodWorker:
         """Stop every container (SIGTERM, ``grace`` seconds, SIGKILL) and report the end state."""
         if grace is not None:
             self._grace = grace
-        for machine in self.machines.values():
+        for machine in self._all_machines():
             for action in machine.request_stop():
                 self._dispatch(machine, action)
         # a container being started now is killed as soon as it is up (see on_started)
@@ -155,18 +168,29 @@ class PodWorker:
 
     # -- the loop -------------------------------------------------------------------------------
 
+    def _all_machines(self) -> list[ContainerMachine]:
+        return [*self.init_machines.values(), *self.machines.values()]
+
+    def _active_machines(self) -> list[ContainerMachine]:
+        """The first init container not yet done, else the regular containers; nothing once an
+        init container has failed for good (``restartPolicy: Never``)."""
+        for machine in self.init_machines.values():
+            if not machine.succeeded:
+                return [] if machine.finished else [machine]
+        return list(self.machines.values())
+
     async def _run(self) -> None:
         while True:
             self._wake.clear()
             acted = True
             while acted:
                 acted = False
-                for machine in self.machines.values():
+                for machine in self._active_machines():
                     for action in machine.poll():
                         acted = True
                         self._dispatch(machine, action)
             await self._report_if_changed()
-            wakes = [w for m in self.machines.values() if (w := m.wake_at()) is not None]
+            wakes = [w for m in self._active_machines() if (w := m.wake_at()) is not None]
             if self._report_retry_at is not None:
                 wakes.append(self._report_retry_at)
             timeout = max(min(wakes) - self._clock.monotonic(), 0.001) if wakes else None
@@ -233,7 +257,11 @@ class PodWorker:
 
     def _launch_spec_for(self, machine: ContainerMachine) -> LaunchSpec:
         container = next(
-            (c for c in containers(self._pod) if c.get("name") == machine.name),
+            (
+                c
+                for c in [*init_containers(self._pod), *containers(self._pod)]
+                if c.get("name") == machine.name
+            ),
             {"name": machine.name, "image": machine.image},
         )
         return build_launch_spec(
@@ -274,6 +302,7 @@ class PodWorker:
         status = build_pod_status(
             self._pod_with_our_conditions(),
             container_statuses=[m.status() for m in self.machines.values()],
+            init_container_statuses=[m.status() for m in self.init_machines.values()],
             pod_ip=self._context.pod_ip,
             host_ip=self._context.host_ip,
             start_time=self._start_time,

@@ -195,3 +195,56 @@ def test_scheduler_condition_time_is_kept() -> None:
         "ContainersReady",
         "PodScheduled",
     ]
+
+
+def with_init(*init: str, policy: str = "Always") -> dict[str, Any]:
+    p = pod("app", policy=policy)
+    p["spec"]["initContainers"] = [{"name": n, "image": "busybox"} for n in init]
+    return p
+
+
+def test_init_containers_keep_the_pod_pending_and_uninitialized() -> None:
+    p = with_init("setup", "migrate")
+    status = build_pod_status(
+        p,
+        container_statuses=[cs("app", "waiting")],
+        init_container_statuses=[cs("setup", "terminated"), cs("migrate", "running")],
+        pod_ip="127.20.1.7",
+        host_ip="127.20.0.10",
+        start_time=T0,
+        now=T0,
+    )
+    assert status["phase"] == "Pending"
+    initialized = conditions_of(status)["Initialized"]
+    assert initialized["status"] == "False"
+    assert initialized["reason"] == "ContainersNotInitialized"
+    assert initialized["message"] == "containers with incomplete status: [migrate]"
+    assert [s["name"] for s in status["initContainerStatuses"]] == ["setup", "migrate"]
+
+
+def test_done_init_containers_initialize_the_pod() -> None:
+    status = build_pod_status(
+        with_init("setup"),
+        container_statuses=[cs("app", "running", ready=True)],
+        init_container_statuses=[cs("setup", "terminated")],
+        pod_ip="127.20.1.7",
+        host_ip="127.20.0.10",
+        start_time=T0,
+        now=T0,
+    )
+    assert status["phase"] == "Running"
+    assert conditions_of(status)["Initialized"]["status"] == "True"
+
+
+@pytest.mark.parametrize(("policy", "phase"), [("Never", "Failed"), ("Always", "Pending")])
+def test_a_failed_init_container_fails_the_pod_only_under_never(policy: str, phase: str) -> None:
+    init = [cs("setup", "terminated", exit_code=1)]
+    assert (
+        pod_phase(with_init("setup", policy=policy), [cs("app", "waiting")], init_statuses=init)
+        == phase
+    )
+    crash_looping = [cs("setup", "waiting", last=True)]
+    assert (
+        pod_phase(with_init("setup"), [cs("app", "waiting")], init_statuses=crash_looping)
+        == "Pending"
+    )
