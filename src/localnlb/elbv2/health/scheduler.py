@@ -1,7 +1,7 @@
 """The health checker's shell: one machine and one asyncio task per checked target.
 
 :class:`HealthCheckScheduler` takes successive routing snapshots (:meth:`~HealthCheckScheduler.
-update`, or by following a :class:`SnapshotSource`), turns each into a check plan
+update`, or by following a :class:`SnapshotSource`'s long poll), turns each into a check plan
 (:mod:`.plan`), and keeps exactly one :class:`~.machine.TargetHealthMachine` per planned
 (target group, target id, port): new targets get a machine (registration delay from the timing
 profile, a jittered first check so that checks don't fire together), changed settings are applied
@@ -37,12 +37,36 @@ from localnlb.elbv2.health.timing import FAST, TimingProfile
 from localnlb.elbv2.model.target_health import TargetHealth
 
 log = logging.getLogger(__name__)
+FOLLOW_WAIT_SECONDS = 25.0
 
 
 class SnapshotSource(Protocol):
-    """Where the scheduler follows the routing snapshot from (the ELBv2 API, in process)."""
+    """Where the scheduler follows the routing snapshot from (the ELBv2 API's publisher)."""
 
     def current(self) -> RoutingSnapshot: ...
+
+    async def wait_newer(self, after: int, wait_seconds: float) -> RoutingSnapshot:
+        """The current snapshot once its version is above ``after``, or after ``wait_seconds``."""
+        ...
+
+
+class RoutingFeed(SnapshotSource, Protocol):
+    """A snapshot source that can also be told a verdict changed (bumping its version)."""
+
+    def invalidate(self) -> None: ...
+
+
+def scheduler_factory(
+    *, profile: TimingProfile = FAST, clock: Clock | None = None
+) -> Callable[[RoutingFeed], HealthCheckScheduler]:
+    """What the ELBv2 server's ``probed_health_factory`` wants: a scheduler wired to its feed."""
+
+    def build(feed: RoutingFeed) -> HealthCheckScheduler:
+        return HealthCheckScheduler(
+            source=feed, on_change=feed.invalidate, profile=profile, clock=clock
+        )
+
+    return build
 
 
 @dataclass(slots=True)
@@ -63,7 +87,6 @@ class HealthCheckScheduler:
         on_change: Callable[[], None] = lambda: None,
         prober: Prober = probe,
         source: SnapshotSource | None = None,
-        poll_seconds: float = 0.1,
         rng: random.Random | None = None,
     ) -> None:
         self.on_change = on_change
@@ -71,7 +94,6 @@ class HealthCheckScheduler:
         self._profile = profile
         self._prober = prober
         self._source = source
-        self._poll_seconds = poll_seconds
         self._rng = rng or random.Random()
         self._entries: dict[TargetKey, _Entry] = {}
         self._running = False
@@ -184,8 +206,8 @@ class HealthCheckScheduler:
 
     async def _follow(self, source: SnapshotSource) -> None:
         while True:
-            await asyncio.sleep(self._poll_seconds)
-            snapshot = source.current()
+            after = -1 if self._seen_version is None else self._seen_version
+            snapshot = await source.wait_newer(after, FOLLOW_WAIT_SECONDS)
             if snapshot.version != self._seen_version:
                 self.update(snapshot)
 
