@@ -2,7 +2,8 @@
 
 The supervisor gets SIGTERM and stops its components in reverse order; components it left behind
 (because it was killed) are stopped directly by their recorded process groups. Nothing keeps
-running or listening afterwards. The state (stores, env, logs) stays unless ``--purge``.
+running or listening afterwards, and DIR's block of load balancer names in the hosts file is
+gone. The state (stores, env, logs) stays unless ``--purge``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from localnlb.cli.options import add_state_dir_option
 from localnlb.common import statedir
 from localnlb.common.supervisor import RunDir, stop_state_dir
 from localnlb.common.supervisor.runfiles import MARKER
+from localnlb.dataplane.hostsfile import DEFAULT_HOSTS_PATH, HostsFile
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,6 +25,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_state_dir_option(parser)
     parser.add_argument(
         "--purge", action="store_true", help="also delete the state dir (stores, env, logs)"
+    )
+    parser.add_argument(
+        "--hosts-file",
+        type=Path,
+        default=DEFAULT_HOSTS_PATH,
+        metavar="PATH",
+        help=f"hosts file to remove DIR's load balancer names from (default: {DEFAULT_HOSTS_PATH})",
     )
     parser.set_defaults(handler=run)
 
@@ -44,6 +53,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"needed SIGKILL: {', '.join(report.killed)}")
     else:
         print(f"localnlb is not running for {state_dir}")
+    # The data plane removes its block when it stops cleanly; after a SIGKILL it is still there.
+    if not HostsFile(args.hosts_file, owner=str(state_dir)).remove():
+        print(
+            f"localnlb: could not remove the load balancer names of {state_dir} "
+            f"from {args.hosts_file}",
+            file=sys.stderr,
+        )
     if args.purge:
         return _purge(state_dir)
     return 0

@@ -136,3 +136,24 @@ def test_down_purge_deletes_only_a_state_dir_localnlb_made(tmp_path: Path) -> No
     purged = localnlb("down", "--state-dir", str(state), "--purge")
     assert purged.returncode == 0, purged.stderr
     assert not state.exists()
+
+
+def test_down_removes_only_its_own_block_from_the_hosts_file(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    hosts = tmp_path / "hosts"
+    hosts.write_text(
+        "127.0.0.1 localhost\n"
+        f"# BEGIN localnlb {state}\n"
+        "127.42.0.1 k8s-ui-uinlb-e1c1ebaeb4-28a0d1a388d43825.elb.us-west-2.amazonaws.com\n"
+        f"# END localnlb {state}\n"
+        "# BEGIN localnlb /elsewhere\n127.43.0.1 other.elb.us-west-2.amazonaws.com\n"
+        "# END localnlb /elsewhere\n"
+    )
+    done = localnlb("down", "--state-dir", str(state), "--hosts-file", str(hosts))
+    assert done.returncode == 0, done.stderr
+    assert hosts.read_text() == (
+        "127.0.0.1 localhost\n"
+        "# BEGIN localnlb /elsewhere\n127.43.0.1 other.elb.us-west-2.amazonaws.com\n"
+        "# END localnlb /elsewhere\n"
+    )
