@@ -1,5 +1,8 @@
 """``localnlb elbv2``: the ELBv2 + EC2 API alone, in the foreground, no cluster.
 
+It composes the API with the real health checker (``localnlb.elbv2.health``), so target health
+is what probes on real sockets find (``--timing`` picks the registration timing profile).
+
 Writes ``DIR/env`` (both endpoint variables point at the one server), prints what to do next and
 stops cleanly on SIGINT/SIGTERM. Without ``--port`` it reuses the port recorded in ``DIR/env``
 when that port is free, so clients that sourced the file keep working across restarts.
@@ -23,6 +26,8 @@ from pathlib import Path
 from localnlb.cli.options import add_state_dir_option
 from localnlb.common import statedir
 from localnlb.elbv2.api.context import DEFAULT_CLUSTER_NAME, ApiSettings
+from localnlb.elbv2.health.scheduler import scheduler_factory
+from localnlb.elbv2.health.timing import PROFILES, profile_named
 from localnlb.elbv2.service import Elbv2Server, Elbv2Settings
 
 DEFAULT_HOST = "127.0.0.1"
@@ -45,6 +50,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--require-auth", action="store_true", help="verify SigV4 signatures")
     parser.add_argument(
+        "--timing",
+        choices=sorted(PROFILES),
+        default="fast",
+        help="health-check timing profile: fast (default) or aws (registration takes minutes)",
+    )
+    parser.add_argument(
         "--detach", action="store_true", help="run under a background supervisor; return once ready"
     )
     parser.set_defaults(handler=run)
@@ -53,6 +64,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _own_options(args: argparse.Namespace) -> tuple[str, ...]:
     """This command's options, for the supervised foreground process that --detach starts."""
     options: list[str] = ["--host", args.host, "--cluster-name", args.cluster_name]
+    options += ["--timing", args.timing]
     if args.port is not None:
         options += ["--port", str(args.port)]
     if args.region:
@@ -85,7 +97,10 @@ def _settings(args: argparse.Namespace, state_dir: Path, port: int) -> Elbv2Sett
 async def _start(args: argparse.Namespace, state_dir: Path) -> Elbv2Server | None:
     candidates = [args.port] if args.port is not None else [_previous_port(state_dir), 0]
     for port in [p for p in candidates if p is not None]:
-        server = Elbv2Server(_settings(args, state_dir, port))
+        server = Elbv2Server(
+            _settings(args, state_dir, port),
+            probed_health_factory=scheduler_factory(profile=profile_named(args.timing)),
+        )
         try:
             await server.start()
         except OSError as error:
