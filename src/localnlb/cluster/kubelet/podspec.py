@@ -98,8 +98,16 @@ def init_containers(pod: JsonObject) -> Sequence[JsonObject]:
     return list(pod.get("spec", {}).get("initContainers") or [])
 
 
-def init_restart_policy(policy: RestartPolicy) -> RestartPolicy:
-    """Init containers are retried until they succeed, unless the pod never restarts anything."""
+def is_sidecar(container: JsonObject) -> bool:
+    """An init container with ``restartPolicy: Always`` runs beside the others (Kubernetes 1.29)."""
+    return container.get("restartPolicy") == "Always"
+
+
+def init_restart_policy(container: JsonObject, policy: RestartPolicy) -> RestartPolicy:
+    """Init containers are retried until they succeed, unless the pod never restarts anything;
+    sidecars are always restarted."""
+    if is_sidecar(container):
+        return RestartPolicy.ALWAYS
     return RestartPolicy.NEVER if policy is RestartPolicy.NEVER else RestartPolicy.ON_FAILURE
 
 

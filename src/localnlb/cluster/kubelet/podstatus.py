@@ -15,7 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from localnlb.cluster.kubelet.podspec import JsonObject, RestartPolicy, restart_policy
+from localnlb.cluster.kubelet.podspec import (
+    JsonObject,
+    RestartPolicy,
+    is_sidecar,
+    restart_policy,
+)
 from localnlb.cluster.kubelet.timestamps import rfc3339
 
 KUBELET_CONDITIONS = frozenset(
@@ -31,7 +36,9 @@ def _init_counts(pod: JsonObject, init_statuses: Sequence[Mapping[str, Any]]) ->
         status = known.get(container.get("name"))
         state = (status or {}).get("state") or {}
         last = ((status or {}).get("lastState") or {}).get("terminated")
-        if "terminated" in state:
+        if is_sidecar(container):
+            pending += not (status or {}).get("started")
+        elif "terminated" in state:
             failed += state["terminated"].get("exitCode") != 0
         elif "waiting" in state and last and last.get("exitCode") != 0:
             failed += 1
@@ -99,6 +106,9 @@ def initialized_condition(
         state = (known.get(name) or {}).get("state") or {}
         if name not in known:
             unknown.append(name)
+        elif is_sidecar(container):
+            if not known[name].get("started"):
+                incomplete.append(name)
         elif (state.get("terminated") or {}).get("exitCode", -1) != 0:
             incomplete.append(name)
     if not unknown and not incomplete:
@@ -121,11 +131,14 @@ def initialized_condition(
 def containers_ready_condition(
     pod: JsonObject, statuses: Sequence[Mapping[str, Any]], phase: str
 ) -> dict[str, Any]:
+    """``statuses``: the sidecars' and the regular containers' (both count for readiness)."""
     if phase in ("Succeeded", "Failed"):
         return {"type": "ContainersReady", "status": "False", "reason": "PodCompleted"}
     known = {status["name"]: status for status in statuses}
     unknown, unready = [], []
-    for container in pod.get("spec", {}).get("containers") or []:
+    spec = pod.get("spec", {})
+    sidecars = [c for c in spec.get("initContainers") or [] if is_sidecar(c)]
+    for container in [*sidecars, *(spec.get("containers") or [])]:
         name = container.get("name", "")
         if name not in known:
             unknown.append(name)
@@ -193,7 +206,7 @@ def build_pod_status(
     statuses = list(container_statuses)
     init_statuses = list(init_container_statuses)
     phase = pod_phase(pod, statuses, terminal=terminal, init_statuses=init_statuses)
-    containers_ready = containers_ready_condition(pod, statuses, phase)
+    containers_ready = containers_ready_condition(pod, [*init_statuses, *statuses], phase)
     ours = [
         {"type": "PodReadyToStartContainers", "status": "True"},
         initialized_condition(pod, init_statuses, phase),

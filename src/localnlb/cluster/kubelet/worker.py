@@ -41,6 +41,7 @@ from localnlb.cluster.kubelet.podspec import (
     containers,
     init_containers,
     init_restart_policy,
+    is_sidecar,
     restart_policy,
     termination_grace_seconds,
 )
@@ -112,8 +113,10 @@ class PodWorker:
 
         # init containers run one at a time, in order, each to success, before the others
         self.init_machines = {
-            c.get("name", ""): machine(c, init_restart_policy(policy)) for c in init_containers(pod)
+            c.get("name", ""): machine(c, init_restart_policy(c, policy))
+            for c in init_containers(pod)
         }
+        self._sidecars = {c.get("name") for c in init_containers(pod) if is_sidecar(c)}
         self.machines = {c.get("name", ""): machine(c, policy) for c in containers(pod)}
         self.processes: dict[str, ContainerProcess] = {}
         self._launch_specs: dict[str, LaunchSpec] = {}
@@ -172,12 +175,18 @@ class PodWorker:
         return [*self.init_machines.values(), *self.machines.values()]
 
     def _active_machines(self) -> list[ContainerMachine]:
-        """The first init container not yet done, else the regular containers; nothing once an
-        init container has failed for good (``restartPolicy: Never``)."""
-        for machine in self.init_machines.values():
-            if not machine.succeeded:
-                return [] if machine.finished else [machine]
-        return list(self.machines.values())
+        """Init containers in order: each must succeed before the next starts; a sidecar
+        (``restartPolicy: Always``) must have started and then keeps running. Then the regular
+        containers. Nothing further once an init container failed for good (under ``Never``)."""
+        active: list[ContainerMachine] = []
+        for name, machine in self.init_machines.items():
+            if name in self._sidecars:
+                active.append(machine)
+                if not machine.started:
+                    return active
+            elif not machine.succeeded:
+                return active if machine.finished else [*active, machine]
+        return [*active, *self.machines.values()]
 
     async def _run(self) -> None:
         while True:

@@ -80,3 +80,28 @@ async def test_a_failing_init_container_is_retried_with_back_off(kubelet: Kubele
     assert latest is not None
     assert latest["phase"] == "Pending"
     assert latest["containerStatuses"][0]["state"] == {"waiting": {"reason": "PodInitializing"}}
+
+
+@pytest.mark.timeout(20)
+async def test_a_sidecar_starts_first_and_keeps_running_beside_the_app(kubelet: Kubelet) -> None:
+    sidecar = {
+        **shell("proxy", "echo side > side.txt; exec sleep 300"),
+        "restartPolicy": "Always",
+        "startupProbe": {"exec": {"command": ["test", "-f", "side.txt"]}, "periodSeconds": 1},
+    }
+    pod = make_pod(
+        "sidecar", [shell("app", "cat side.txt; exec sleep 300")], initContainers=[sidecar]
+    )
+    uid = pod["metadata"]["uid"]
+    worker = await kubelet.core.sync_pod(pod, context_for(pod_ip()))
+    log = container_log_path(kubelet.log_root, pod, "app")
+    await until(lambda: log.exists() and log.read_text() == "side\n", what="app after sidecar")
+
+    def conditions() -> dict[str, str]:
+        latest = kubelet.sink.latest(uid) or {"conditions": []}
+        return {c["type"]: c["status"] for c in latest["conditions"]}
+
+    await until(lambda: conditions().get("ContainersReady") == "True", what="all ready")
+    assert conditions()["Initialized"] == "True"
+    assert set(worker.processes) == {"proxy", "app"}
+    assert "running" in kubelet.sink.latest(uid)["initContainerStatuses"][0]["state"]  # type: ignore[index]
