@@ -167,7 +167,8 @@ class PodWorker:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._stopped = True
-        await self._report_if_changed()
+        if self._loop is not None:  # a pod never started here keeps the status it has
+            await self._report_if_changed()
 
     # -- the loop -------------------------------------------------------------------------------
 
