@@ -119,7 +119,8 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     env = statedir.aws_client_env(elbv2_url=server.url, ec2_url=server.url, region=settings.region)
     ((key, secret),) = settings.credentials.items()
     env.update({"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret})
-    env_file = statedir.write_env(state_dir, env)
+    # Keep what other components wrote (KUBECONFIG with ``up``); ours replace only our keys.
+    env_file = statedir.write_env(state_dir, {**statedir.read_env(state_dir), **env})
     print(f"localnlb: ELBv2 and EC2 API at {server.url} (state in {state_dir})")
     print(f"localnlb: wrote {env_file}; in another shell run:")
     print(f"    source {env_file}")

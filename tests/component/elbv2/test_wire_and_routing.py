@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -14,6 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from localnlb.common.snapshot import SNAPSHOT_PATH, RoutingSnapshot
+from localnlb.elbv2.api.actions import ELBV2_ACTIONS, Action
+from localnlb.elbv2.api.context import ApiContext
 from localnlb.elbv2.service import Elbv2Server, Elbv2Settings, start_elbv2
 
 ELBV2 = {"Version": "2015-12-01"}
@@ -171,3 +174,19 @@ async def poll_after(
     params = {"after": str(version), "timeout": "10"}
     async with session.get(server.url + SNAPSHOT_PATH, params=params) as reply:
         return RoutingSnapshot.from_json(await reply.text())
+
+
+async def test_a_bug_in_a_handler_is_a_clean_internal_failure(
+    server: Elbv2Server, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(ctx: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(ELBV2_ACTIONS, "DescribeAccountLimits", Action(broken))
+    status, body = await _post(server, {"Action": "DescribeAccountLimits", **ELBV2})
+    assert status == 500
+    assert "<Code>InternalFailure</Code>" in body
+    assert "<Type>Receiver</Type>" in body
+    assert "RuntimeError" not in body
+    assert "Traceback" not in body
+    assert "a bug" in caplog.text  # the traceback goes to the log, not to the client
