@@ -47,7 +47,9 @@ class Event(enum.Enum):
     UNHEALTHY_THRESHOLD_REACHED = "unhealthy_threshold_reached"
     # ...or with target_health_state.unhealthy.connection_termination.enabled=false and a
     # draining interval > 0: existing connections are kept for that interval.
-    UNHEALTHY_THRESHOLD_REACHED_KEEPING_CONNECTIONS = "unhealthy_threshold_reached_keeping"
+    UNHEALTHY_THRESHOLD_REACHED_KEEPING_CONNECTIONS = (
+        "unhealthy_threshold_reached_keeping_connections"
+    )
     DRAINING_INTERVAL_ENDED = "draining_interval_ended"
 
 
