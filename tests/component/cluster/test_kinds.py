@@ -44,16 +44,19 @@ async def test_events_are_one_object_in_two_shapes(api: Api) -> None:
     assert by_regarding.body["items"][0]["note"] == "Pulled image"
 
 
-async def test_quantities_are_stored_canonical(api: Api) -> None:
+async def test_quality_of_service_class(api: Api) -> None:
     body = pod("q")
     body["spec"]["containers"][0]["resources"] = {
         "limits": {"memory": "1.5Gi", "cpu": "1000m"},
-        "requests": {"cpu": "0.25"},
+        "requests": {"cpu": "1"},
     }
     created = await api.post(PODS, body)
-    resources = created.body["spec"]["containers"][0]["resources"]
-    assert resources == {"limits": {"memory": "1536Mi", "cpu": "1"}, "requests": {"cpu": "250m"}}
-    assert created.body["status"]["qosClass"] == "Burstable"
+    assert created.body["status"]["qosClass"] == "Guaranteed"
+    # Quantities are kept as written, so re-applying a manifest finds nothing to change.
+    assert created.body["spec"]["containers"][0]["resources"]["limits"]["memory"] == "1.5Gi"
+    body["metadata"]["name"] = "r"
+    body["spec"]["containers"][0]["resources"]["requests"] = {"cpu": "250m"}
+    assert (await api.post(PODS, body)).body["status"]["qosClass"] == "Burstable"
 
 
 async def test_pod_log_contract(api: Api) -> None:

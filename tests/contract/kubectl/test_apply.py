@@ -70,6 +70,15 @@ def test_apply_workshop_ui_then_unchanged_then_configured(
     }
     assert after["metadata"]["generation"] == deployment["metadata"]["generation"] + 1
     assert after["metadata"]["uid"] == deployment["metadata"]["uid"]
+    deleted = cluster.kubectl("delete", "-k", str(ui), "--timeout=30s")
+    assert deleted.stdout.splitlines() == [
+        'namespace "ui" deleted',
+        'serviceaccount "ui" deleted',
+        'configmap "ui" deleted',
+        'service "ui" deleted',
+        'deployment.apps "ui" deleted',
+    ]
+    assert "ui" not in cluster.kubectl("get", "namespaces", "-o", "name").stdout.split("/")
 
 
 def test_apply_instance_then_ip_mode_service(cluster: Cluster, workshop_dir: Path) -> None:

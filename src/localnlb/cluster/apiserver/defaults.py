@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from localnlb.cluster.apiserver import quantity
-
 JsonObject = dict[str, Any]
 
 
@@ -23,16 +21,7 @@ def _container(container: JsonObject) -> None:
     if "@" in tag:
         latest = False
     container.setdefault("imagePullPolicy", "Always" if latest else "IfNotPresent")
-    resources = container.setdefault("resources", {})
-    if isinstance(resources, dict):
-        for section in ("limits", "requests"):
-            amounts = resources.get(section)
-            if isinstance(amounts, dict):
-                for name, amount in amounts.items():
-                    if isinstance(amount, str):
-                        amounts[name] = quantity.canonical(amount)
-                    elif isinstance(amount, int | float) and not isinstance(amount, bool):
-                        amounts[name] = quantity.canonical(str(amount))
+    container.setdefault("resources", {})
     for port in container.get("ports") or []:
         port.setdefault("protocol", "TCP")
     for probe_name in ("livenessProbe", "readinessProbe", "startupProbe"):

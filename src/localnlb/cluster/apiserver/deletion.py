@@ -165,16 +165,28 @@ def _delete_namespace(
         marked["metadata"]["deletionGracePeriodSeconds"] = 0
         marked.setdefault("status", {})["phase"] = "Terminating"
         current = registry.store.update(rt.store_key, marked)
-        for resource_type in _namespaced_types(registry):
-            items, _ = registry.store.list(resource_type.store_key, name)
-            for item in items:
-                try:
-                    delete(registry, resource_type, name, item["metadata"]["name"], {})
-                except ApiError as error:
-                    if error.code != 404:
-                        raise
-    finished = _finish_namespace(registry, registry.store.get(rt.store_key, "", name))
-    return _out(rt, finished or current), finished is not None
+        # The namespace controller's work: later, as on a real cluster, so that clients
+        # deleting the namespace and its objects in one go (kubectl delete -k) find them.
+        registry.defer(lambda: empty_namespace(registry, name))
+    remaining = registry.store.find(rt.store_key, "", name)
+    if remaining is None:
+        return _out(rt, current), True
+    return _out(rt, remaining), False
+
+
+def empty_namespace(registry: Registry, name: str) -> None:
+    """Delete everything in a terminating namespace, then the namespace once it is empty."""
+    for resource_type in _namespaced_types(registry):
+        items, _ = registry.store.list(resource_type.store_key, name)
+        for item in items:
+            try:
+                delete(registry, resource_type, name, item["metadata"]["name"], {})
+            except ApiError as error:
+                if error.code != 404:
+                    raise
+    remaining = registry.store.find("/namespaces", "", name)
+    if remaining is not None and remaining["metadata"].get("deletionTimestamp"):
+        _finish_namespace(registry, remaining)
 
 
 def _finish_namespace(registry: Registry, namespace: JsonObject) -> JsonObject | None:

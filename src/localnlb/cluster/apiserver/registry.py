@@ -14,6 +14,7 @@ import builtins
 import copy
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from localnlb.cluster.apiserver import (
     meta,
     patch,
     patch_meta,
+    quantity,
     service_alloc,
     status,
     validation,
@@ -74,6 +76,9 @@ class Registry:
         self.pod_log_dir = pod_log_dir
         self.rng = rng or random.Random()
         self.catalog = Catalog()
+        # How deferred cluster work (the namespace controller's) runs: at once by default;
+        # the server runs it shortly after on its event loop.
+        self.defer: Callable[[Callable[[], None]], None] = _run_now
         self._sync_crds()
 
     # ----------------------------------------------------------------- lookups
@@ -474,6 +479,10 @@ def _ns(rt: ResourceType, namespace: str) -> str:
     return namespace if rt.namespaced else ""
 
 
+def _run_now(work: Callable[[], None]) -> None:
+    work()
+
+
 def _condition(obj: JsonObject, kind: str) -> bool:
     conditions = (obj.get("status") or {}).get("conditions") or []
     return any(c.get("type") == kind and c.get("status") == "True" for c in conditions)
@@ -513,14 +522,19 @@ def _qos_class(pod: JsonObject) -> str:
     resources = [c.get("resources") or {} for c in containers if isinstance(c, dict)]
     if not any(r.get("requests") or r.get("limits") for r in resources):
         return "BestEffort"
-    guaranteed = all(
-        (r.get("limits") or {}).get("cpu")
-        and (r.get("limits") or {}).get("memory")
-        and (r.get("requests") or {}).get("cpu", r["limits"]["cpu"]) == r["limits"]["cpu"]
-        and (r.get("requests") or {}).get("memory", r["limits"]["memory"]) == r["limits"]["memory"]
-        for r in resources
-    )
+    guaranteed = all(_guaranteed(r) for r in resources)
     return "Guaranteed" if guaranteed else "Burstable"
+
+
+def _guaranteed(resources: JsonObject) -> bool:
+    limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
+    for name in ("cpu", "memory"):
+        if name not in limits:
+            return False
+        wanted = requests.get(name, limits[name])
+        if quantity.canonical(str(wanted)) != quantity.canonical(str(limits[name])):
+            return False
+    return True
 
 
 def _apply_body(body: Any) -> Any:

@@ -4,7 +4,10 @@ the state dir, loopback HTTP, kubeconfig written on start.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -16,7 +19,10 @@ from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.store import ObjectStore
 from localnlb.common.clock import Clock, SystemClock
 
+log = logging.getLogger(__name__)
 STORE_FILE = "cluster.sqlite"
+# About as long as a real namespace controller takes to start emptying a namespace.
+DEFERRED_WORK_DELAY = 0.5
 POD_LOG_DIR = "pods"
 
 
@@ -52,6 +58,7 @@ class ApiServer:
             store, clock=self._clock, pod_log_dir=self.state_dir / POD_LOG_DIR, rng=self._rng
         )
         bootstrap(self.registry)
+        self.registry.defer = self._defer
         self.token = kubeconfig.load_or_create_token(self.state_dir)
         app = build_app(self.registry, token=self.token, bookmark_interval=self._bookmark_interval)
         self._runner = web.AppRunner(
@@ -71,6 +78,15 @@ class ApiServer:
         sockets = getattr(server, "sockets", None) or []
         self._bound = sockets[0].getsockname()[:2] if sockets else (self._host, self._port)
         kubeconfig.write(self.state_dir, self.url, self.token, ca.read_bytes())
+
+    def _defer(self, work: Callable[[], None]) -> None:
+        def run() -> None:
+            try:
+                work()
+            except Exception:  # deferred cluster work must never take the server down
+                log.exception("deferred cluster work failed")
+
+        asyncio.get_running_loop().call_later(DEFERRED_WORK_DELAY, run)
 
     async def stop(self, grace: float = 5.0) -> None:
         if self._runner is not None:

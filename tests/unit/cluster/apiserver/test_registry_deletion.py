@@ -101,6 +101,20 @@ def test_namespace_deletion_removes_content_then_itself(registry: Registry) -> N
     assert raised.value.code == 403
 
 
+def test_namespace_with_plain_content_goes_at_once(registry: Registry) -> None:
+    namespaces = registry.resource("v1", "Namespace")
+    cm = registry.resource("v1", "ConfigMap")
+    registry.create(
+        namespaces, "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ui"}}
+    )
+    registry.create(cm, "ui", _configmap("a"))
+    registry.create(cm, "ui", _configmap("b"))
+    _, gone = registry.delete(namespaces, "", "ui")
+    assert gone
+    assert registry.store.list("/configmaps", "ui")[0] == []
+    assert registry.store.find("/namespaces", "", "ui") is None
+
+
 def test_deleting_a_crd_removes_its_objects_and_stops_serving(registry: Registry) -> None:
     crds = registry.resource("apiextensions.k8s.io/v1", "CustomResourceDefinition")
     registry.create(
