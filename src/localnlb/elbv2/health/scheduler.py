@@ -57,13 +57,13 @@ class RoutingFeed(SnapshotSource, Protocol):
 
 
 def scheduler_factory(
-    *, profile: TimingProfile = FAST, clock: Clock | None = None
+    *, profile: TimingProfile = FAST, clock: Clock | None = None, prober: Prober = probe
 ) -> Callable[[RoutingFeed], HealthCheckScheduler]:
     """What the ELBv2 server's ``probed_health_factory`` wants: a scheduler wired to its feed."""
 
     def build(feed: RoutingFeed) -> HealthCheckScheduler:
         return HealthCheckScheduler(
-            source=feed, on_change=feed.invalidate, profile=profile, clock=clock
+            source=feed, on_change=feed.invalidate, profile=profile, clock=clock, prober=prober
         )
 
     return build
