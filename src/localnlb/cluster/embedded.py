@@ -1,7 +1,7 @@
 """The embedded cluster as one Service: API server, controller manager and worker nodes.
 
 Start order is the dependency order (the API, then the control loops, then the nodes that run
-pods); stop is the reverse, and stopping the nodes ends every pod process. Node identities come
+pods, then each node's kube-proxy); stop is the reverse, and stopping the nodes ends every pod process. Node identities come
 from the caller (planned on the address plan, or from the EC2 API).
 """
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from localnlb.cluster.apiserver.server import POD_LOG_DIR, ApiServer
 from localnlb.cluster.kubelet.settings import KubeletSettings
 from localnlb.cluster.nodeagent.fleet import NodeFleet
+from localnlb.cluster.nodeagent.proxying import NodeProxies
 from localnlb.cluster.nodes.objects import NodeIdentity
 from localnlb.cluster.runtime.manager import ControllerManager
 from localnlb.common.addressing import AddressPlan
@@ -36,6 +37,7 @@ class EmbeddedCluster:
         self.api = ApiServer(settings.state_dir, host=settings.host, port=settings.port)
         self.controllers: ControllerManager | None = None
         self.fleet: NodeFleet | None = None
+        self.proxies: NodeProxies | None = None
 
     async def start(self) -> None:
         await self.api.start()
@@ -54,8 +56,15 @@ class EmbeddedCluster:
             lease_period=self.settings.lease_period,
         )
         await self.fleet.start()
+        self.proxies = NodeProxies(
+            registry, {node.name: node.private_ip for node in self.settings.nodes}
+        )
+        await self.proxies.start()
 
     async def stop(self, grace: float = 5.0) -> None:
+        if self.proxies is not None:
+            await self.proxies.stop(grace)
+            self.proxies = None
         if self.fleet is not None:
             await self.fleet.stop(grace)
             self.fleet = None

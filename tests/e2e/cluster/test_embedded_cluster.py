@@ -197,3 +197,85 @@ async def test_no_pod_process_survives_stop(tmp_path: Path, workshop_dir: Path) 
     finally:
         await embedded.stop(grace=2.0)
     assert pids_of(embedded) == set()
+
+
+NODEPORT_SERVICE = """
+apiVersion: v1
+kind: Service
+metadata: {{name: ui-np, namespace: ui}}
+spec:
+  type: {kind}
+  externalTrafficPolicy: {policy}
+  selector: {{app.kubernetes.io/name: ui}}
+  ports: [{{name: http, port: 80, targetPort: http}}]
+"""
+
+
+async def apply_text(cluster: EmbeddedCluster, text: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        "kubectl",
+        "apply",
+        "-f",
+        "-",
+        env={**os.environ, "KUBECONFIG": str(cluster.kubeconfig_path)},
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await process.communicate(text.encode())
+    assert process.returncode == 0, err.decode()
+
+
+async def http_status(url: str, *, source: str | None = None) -> tuple[int, str]:
+    argv = ["curl", "-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "3", url]
+    if source:
+        argv[1:1] = ["--interface", source]
+    process = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE)
+    out, _ = await process.communicate()
+    body, _, code = out.decode().rpartition("\n")
+    return int(code or 0), body
+
+
+async def test_node_ports_answer_on_every_node_and_local_policy_on_pod_nodes_only(
+    cluster: EmbeddedCluster, workshop_dir: Path
+) -> None:
+    await kubectl(cluster, "apply", "-k", str(workshop_dir / "manifests/base-application/ui"))
+    await kubectl(
+        cluster,
+        "wait",
+        "--for=condition=Ready",
+        "pod",
+        "-n",
+        "ui",
+        "-l",
+        "app.kubernetes.io/name=ui",
+        "--timeout=30s",
+    )
+    [pod] = await ui_pods(cluster)
+    await home_page(pod["status"]["podIP"])
+    await apply_text(cluster, NODEPORT_SERVICE.format(kind="NodePort", policy="Cluster"))
+    service = json.loads(await kubectl(cluster, "get", "svc", "-n", "ui", "ui-np", "-o", "json"))
+    node_port = service["spec"]["ports"][0]["nodePort"]
+    for node in cluster.settings.nodes:
+
+        async def answers(ip: str = node.private_ip) -> bool:
+            code, body = await http_status(f"http://{ip}:{node_port}/home")
+            return code == 200 and pod["metadata"]["name"] in body
+
+        await async_wait_until(answers, timeout=10, what=f"NodePort on {node.name}")
+
+    # healthCheckNodePort is allocated for LoadBalancer Services with the Local policy only.
+    await apply_text(cluster, NODEPORT_SERVICE.format(kind="LoadBalancer", policy="Local"))
+    service = json.loads(await kubectl(cluster, "get", "svc", "-n", "ui", "ui-np", "-o", "json"))
+    health_port = service["spec"]["healthCheckNodePort"]
+    pod_node = pod["spec"]["nodeName"]
+    for node in cluster.settings.nodes:
+        expected = 200 if node.name == pod_node else 503
+
+        async def health(ip: str = node.private_ip, wanted: int = expected) -> bool:
+            code, _ = await http_status(f"http://{ip}:{health_port}/healthz")
+            return code == wanted
+
+        await async_wait_until(health, timeout=10, what=f"healthCheckNodePort on {node.name}")
+        code, _ = await http_status(f"http://{node.private_ip}:{node_port}/home")
+        assert (code == 200) == (node.name == pod_node)
