@@ -142,3 +142,20 @@ async def test_deleting_the_service_deletes_everything_in_order(
     kinds = [call.split()[0] for call in world.elbv2.calls]
     assert kinds == ["DeleteLoadBalancer", "delete", "DeleteTargetGroup"]
     assert world.ec2.calls[-1] == "DeleteSecurityGroup"
+
+
+async def test_health_check_change_keeps_the_group_and_its_one_binding(
+    world: World, workshop_dir: Path
+) -> None:
+    """ETP Local renames the desired group (the name hashes the health-check protocol), but the
+    group is modified in place, so its binding keeps its name and stays the only one."""
+    service = workshop_service(workshop_dir, ip_mode=False)
+    await world.apply(service)
+    ((before, _),) = world.bindings.objects.values()
+    await world.apply(
+        replace(service, external_traffic_policy="Local", health_check_node_port=31999)
+    )
+    ((after, _),) = world.bindings.objects.values()
+    assert after == before
+    (group,) = world.elbv2.target_groups.values()
+    assert group.health_check.port == 31999

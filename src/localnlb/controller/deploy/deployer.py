@@ -11,7 +11,7 @@ Deploying the empty stack therefore deletes everything the Service owned, in a s
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from localnlb.controller.deploy.actual import ActualTargetGroup
 from localnlb.controller.deploy.bindings import plan_binding_changes
@@ -252,9 +252,13 @@ class StackDeployer:
         labels = {LABEL_STACK_NAMESPACE: namespace, LABEL_STACK_NAME: name}
         actual = await self._bindings.list_bindings(namespace, labels)
         plan = plan_binding_changes(run.stack.target_group_bindings, actual, resolve=run.resolve)
-        for want in (*plan.to_create, *(pair[0] for pair in plan.pairs)):
+        # A matched binding keeps its name: its target group was modified in place (a health
+        # check change renames the desired group, not the existing one).
+        specs = [want.spec for want in plan.to_create]
+        specs += [replace(want.spec, name=have.name) for want, have in plan.pairs]
+        for spec in specs:
             await self._bindings.apply_binding(
-                want.spec, target_group_arn=run.resolve(want.spec.target_group_arn), labels=labels
+                spec, target_group_arn=run.resolve(spec.target_group_arn), labels=labels
             )
         # PostSynthesize, in reverse order: nothing is deleted while something points at it.
         for stale in plan.to_delete:
