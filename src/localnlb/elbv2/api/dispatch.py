@@ -85,7 +85,8 @@ def _validation_error(dialect: Dialect, problems: list[str]) -> AwsError:
     if dialect is Dialect.EC2:
         missing = [p for p in problems if p.startswith("Value null at '")]
         if missing:
-            name = missing[0].split("'")[1]
+            path = missing[0].split("'")[1]
+            name = path[:1].upper() + path[1:]  # EC2 names parameters as they are sent
             return MissingParameter(f"The request must contain the parameter {name}")
         return InvalidParameterValue(violations_message(problems))
     return ValidationError(violations_message(problems))
