@@ -248,3 +248,35 @@ def test_a_failed_init_container_fails_the_pod_only_under_never(policy: str, pha
         pod_phase(with_init("setup"), [cs("app", "waiting")], init_statuses=crash_looping)
         == "Pending"
     )
+
+
+def test_a_sidecar_counts_as_initialized_once_started_and_counts_for_readiness() -> None:
+    p = pod("app")
+    p["spec"]["initContainers"] = [{"name": "proxy", "image": "busybox", "restartPolicy": "Always"}]
+    sidecar_starting = {**cs("proxy", "running"), "started": False}
+    status = build_pod_status(
+        p,
+        container_statuses=[cs("app", "waiting")],
+        init_container_statuses=[sidecar_starting],
+        pod_ip="127.20.1.7",
+        host_ip="127.20.0.10",
+        start_time=T0,
+        now=T0,
+    )
+    assert conditions_of(status)["Initialized"]["status"] == "False"
+    assert status["phase"] == "Pending"
+    sidecar_up = {**cs("proxy", "running"), "started": True, "ready": False}
+    status = build_pod_status(
+        p,
+        container_statuses=[cs("app", "running", ready=True)],
+        init_container_statuses=[sidecar_up],
+        pod_ip="127.20.1.7",
+        host_ip="127.20.0.10",
+        start_time=T0,
+        now=T0,
+    )
+    assert conditions_of(status)["Initialized"]["status"] == "True"
+    assert status["phase"] == "Running"
+    assert conditions_of(status)["ContainersReady"]["message"] == (
+        "containers with unready status: [proxy]"
+    )
