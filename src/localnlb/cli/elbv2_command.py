@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ipaddress
 import os
 import signal
 import sys
@@ -31,6 +32,7 @@ from localnlb.elbv2.health.timing import PROFILES, profile_named
 from localnlb.elbv2.service import Elbv2Server, Elbv2Settings
 
 DEFAULT_HOST = "127.0.0.1"
+LOOPBACK = ipaddress.ip_network("127.0.0.0/8")  # never listen anywhere else
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -141,7 +143,20 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     return 0
 
 
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host) in LOOPBACK
+    except ValueError:
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
+    if not _is_loopback(args.host):
+        print(
+            f"localnlb: --host must be an address in 127.0.0.0/8, not {args.host!r}",
+            file=sys.stderr,
+        )
+        return 2
     state_dir = statedir.ensure_state_dir(statedir.resolve_state_dir(args.state_dir))
     if args.detach:
         from localnlb.cli.supervisor_components import elbv2_alone

@@ -16,12 +16,15 @@ from localnlb.common.addressing import AddressPlan
 from localnlb.common.ids import ec2_id
 from localnlb.elbv2.model.ec2 import SecurityGroup, Subnet, Vpc
 from localnlb.elbv2.store.database import Database
-from localnlb.elbv2.store.ec2_resources import Instances, SecurityGroups, Subnets, Vpcs
+from localnlb.elbv2.store.instances import Instances
 from localnlb.elbv2.store.listeners import Listeners
 from localnlb.elbv2.store.load_balancers import LoadBalancers
 from localnlb.elbv2.store.registrations import Registrations
+from localnlb.elbv2.store.security_groups import SecurityGroups
+from localnlb.elbv2.store.subnets import Subnets
 from localnlb.elbv2.store.tags import Tags
 from localnlb.elbv2.store.target_groups import TargetGroups
+from localnlb.elbv2.store.vpcs import Vpcs
 
 DATABASE_FILE = "elbv2.sqlite3"
 
