@@ -4,6 +4,7 @@
 Nodes are EC2 instances of the node group when the EC2 API of this state dir is up (``DIR/env``
 names it), so each Node's providerID is an instance ``aws ec2 describe-instances`` lists;
 without it they are laid out on the address plan directly. Adds ``KUBECONFIG`` to ``DIR/env``
+and ``LOCALNLB_CLUSTER_METRICS_URL`` (kube-proxy's counters, in Prometheus format) to DIR/env
 and tells the supervisor where the API listens once every node is registered.
 """
 
@@ -22,6 +23,7 @@ from localnlb.cluster.nodes.objects import NodeIdentity
 from localnlb.cluster.nodes.provisioning import Ec2NodeProvisioner, planned_identities
 from localnlb.common import statedir
 from localnlb.common.addressing import AddressPlan, build_address_plan
+from localnlb.common.metrics_http import MetricsServer
 from localnlb.common.supervisor.announce import announce_ready
 
 DEFAULT_NODES = 3
@@ -68,7 +70,13 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
         ClusterSettings(state_dir=state_dir, plan=plan, nodes=nodes, port=args.port)
     )
     await cluster.start()
-    statedir.update_env(state_dir, {"KUBECONFIG": str(cluster.kubeconfig_path)})
+    assert cluster.proxies is not None
+    metrics = MetricsServer(cluster.proxies.metrics.registry)
+    await metrics.start()
+    statedir.update_env(
+        state_dir,
+        {"KUBECONFIG": str(cluster.kubeconfig_path), "LOCALNLB_CLUSTER_METRICS_URL": metrics.url},
+    )
     announce_ready({"https": cluster.api.url})
     print(f"localnlb: Kubernetes API at {cluster.api.url}, {len(nodes)} nodes", flush=True)
     print(f"localnlb: export KUBECONFIG={cluster.kubeconfig_path}", flush=True)
@@ -82,6 +90,7 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(Exception):
                 loop.remove_signal_handler(signum)
+        await metrics.stop()
         await cluster.stop()
     print("localnlb: cluster stopped", flush=True)
     return 0
