@@ -14,15 +14,11 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from localnlb.cluster.apiserver import discovery, negotiation, status
-from localnlb.cluster.apiserver.handlers import (
-    BOOKMARK_INTERVAL_KEY,
-    REGISTRY_KEY,
-    resource,
-    respond,
-)
+from localnlb.cluster.apiserver.handlers import resource
 from localnlb.cluster.apiserver.negotiation import Output
 from localnlb.cluster.apiserver.openapi import OpenApiCache
 from localnlb.cluster.apiserver.registry import Registry
+from localnlb.cluster.apiserver.requests import BOOKMARK_INTERVAL_KEY, REGISTRY_KEY, respond
 from localnlb.cluster.apiserver.status import ApiError
 
 log = logging.getLogger(__name__)

@@ -4,86 +4,28 @@ the status, scale and log subresources, each a thin translation onto the :class:
 
 from __future__ import annotations
 
-import asyncio
-import json
 from typing import Any
 
 from aiohttp import web
 
-from localnlb.cluster.apiserver import negotiation, status, subresources, tables
+from localnlb.cluster.apiserver import negotiation, status, tables
 from localnlb.cluster.apiserver.negotiation import Output
 from localnlb.cluster.apiserver.registry import PATCH_TYPES, Registry
+from localnlb.cluster.apiserver.requests import (
+    REGISTRY_KEY,
+    TRUE,
+    check_strict,
+    dry_run,
+    int_query,
+    manager,
+    read_body,
+    respond,
+)
 from localnlb.cluster.apiserver.routing import Target, resolve
-from localnlb.cluster.apiserver.strict import unknown_fields
-from localnlb.cluster.apiserver.watching import WatchOptions, WatchStream
+from localnlb.cluster.apiserver.subresource_handlers import serve_log, serve_scale
+from localnlb.cluster.apiserver.watch_handler import serve_watch
 
 JsonObject = dict[str, Any]
-REGISTRY_KEY = web.AppKey("registry", Registry)
-BOOKMARK_INTERVAL_KEY = web.AppKey("bookmark_interval", float)
-_TRUE = ("true", "1")
-
-
-def respond(
-    request: web.Request, obj: Any, *, code: int = 200, output: Output | None = None
-) -> web.Response:
-    chosen = output or negotiation.choose_output(request.headers.get("Accept", ""), table=False)
-    body, content_type = negotiation.encode(obj, chosen)
-    return web.Response(status=code, body=body, headers={"Content-Type": content_type})
-
-
-def _manager(request: web.Request) -> str:
-    manager = request.query.get("fieldManager")
-    if manager:
-        if len(manager) > 128:
-            raise status.bad_request(
-                "fieldManager: Invalid value: must be no more than 128 characters"
-            )
-        return manager
-    agent = request.headers.get("User-Agent", "unknown")
-    return agent.split("/")[0][:128] or "unknown"
-
-
-def _dry_run(request: web.Request) -> bool:
-    values = request.query.getall("dryRun", [])
-    for value in values:
-        if value != "All":
-            raise status.bad_request(f'Invalid dry run value: "{value}"; supported: "All"')
-    return bool(values)
-
-
-async def _body(request: web.Request) -> Any:
-    declared = request.content_length
-    if declared is not None and declared > negotiation.MAX_BODY_BYTES:
-        raise status.too_large(negotiation.MAX_BODY_BYTES)
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise status.too_large(negotiation.MAX_BODY_BYTES) from None
-    return negotiation.decode_body(raw, request.headers.get("Content-Type", "application/json"))
-
-
-def _check_strict(request: web.Request, target: Target, body: Any) -> None:
-    directive = request.query.get("fieldValidation", "")
-    if directive not in ("", "Ignore", "Warn", "Strict"):
-        raise status.bad_request(
-            f'fieldValidation: Unsupported value: "{directive}":'
-            ' supported values: "Ignore", "Strict", "Warn"'
-        )
-    if directive == "Strict" and isinstance(body, dict):
-        unknown = unknown_fields(target.rt, body)
-        if unknown:
-            detail = ", ".join(f'unknown field "{field}"' for field in unknown)
-            raise status.bad_request(f"strict decoding error: {detail}")
-
-
-def _int_query(request: web.Request, name: str) -> int | None:
-    value = request.query.get(name)
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise status.bad_request(f'{name}: Invalid value: "{value}": must be an integer') from None
 
 
 async def resource(request: web.Request) -> web.StreamResponse:
@@ -94,13 +36,13 @@ async def resource(request: web.Request) -> web.StreamResponse:
     target = resolve(registry.catalog, group, info["version"], parts)
     method = request.method
     if target.subresource == "log":
-        return await _log(request, registry, target)
+        return await serve_log(request, registry, target)
     if target.subresource == "scale":
-        return await _scale(request, registry, target)
+        return await serve_scale(request, registry, target)
     if not target.name:
         if method == "GET":
-            if request.query.get("watch", "") in _TRUE:
-                return await _watch(request, registry, target)
+            if request.query.get("watch", "") in TRUE:
+                return await serve_watch(request, registry, target)
             return _list(request, registry, target)
         if method == "POST":
             return await _create(request, registry, target)
@@ -112,8 +54,8 @@ async def resource(request: web.Request) -> web.StreamResponse:
         obj = registry.get(target.rt, namespace, target.name)
         return _object_response(request, registry, target, obj)
     if method == "PUT":
-        body = await _body(request)
-        _check_strict(request, target, body)
+        body = await read_body(request)
+        check_strict(request, target, body)
         subresource = "status" if target.subresource in ("status", "finalize") else ""
         if target.subresource == "finalize" and isinstance(body, dict):
             body.setdefault("metadata", {})
@@ -123,8 +65,8 @@ async def resource(request: web.Request) -> web.StreamResponse:
             target.name,
             body,
             subresource=subresource,
-            manager=_manager(request),
-            dry_run=_dry_run(request),
+            manager=manager(request),
+            dry_run=dry_run(request),
         )
         return _object_response(request, registry, target, obj)
     if method == "PATCH":
@@ -136,13 +78,13 @@ async def resource(request: web.Request) -> web.StreamResponse:
                 " application/apply-patch+yaml"
                 + ("" if target.rt.is_custom else ", application/strategic-merge-patch+json")
             )
-        body = await _body(request)
+        body = await read_body(request)
         if patch_type == "apply":
             if not request.query.get("fieldManager"):
                 raise status.bad_request(
                     "PATCH, application/apply-patch+yaml requires fieldManager to be set"
                 )
-            _check_strict(request, target, body)
+            check_strict(request, target, body)
         obj, created = registry.patch(
             target.rt,
             namespace,
@@ -150,9 +92,9 @@ async def resource(request: web.Request) -> web.StreamResponse:
             body,
             patch_type=patch_type,
             subresource=target.subresource,
-            manager=_manager(request),
-            force=request.query.get("force", "") in _TRUE,
-            dry_run=_dry_run(request),
+            manager=manager(request),
+            force=request.query.get("force", "") in TRUE,
+            dry_run=dry_run(request),
         )
         return _object_response(request, registry, target, obj, code=201 if created else 200)
     if method == "DELETE":
@@ -187,7 +129,7 @@ def _list(request: web.Request, registry: Registry, target: Target) -> web.Respo
         target.namespace,
         label_selector=request.query.get("labelSelector", ""),
         field_selector=request.query.get("fieldSelector", ""),
-        limit=_int_query(request, "limit") or 0,
+        limit=int_query(request, "limit") or 0,
         continue_token=request.query.get("continue", ""),
     )
     if output is Output.TABLE:
@@ -203,14 +145,14 @@ def _list(request: web.Request, registry: Registry, target: Target) -> web.Respo
 
 
 async def _create(request: web.Request, registry: Registry, target: Target) -> web.Response:
-    body = await _body(request)
-    _check_strict(request, target, body)
+    body = await read_body(request)
+    check_strict(request, target, body)
     obj = registry.create(
         target.rt,
         target.namespace or "",
         body,
-        manager=_manager(request),
-        dry_run=_dry_run(request),
+        manager=manager(request),
+        dry_run=dry_run(request),
     )
     return _object_response(request, registry, target, obj, code=201)
 
@@ -226,7 +168,7 @@ async def _delete_options(request: web.Request) -> JsonObject:
             options = decoded
     if "propagationPolicy" in request.query:
         options["propagationPolicy"] = request.query["propagationPolicy"]
-    grace = _int_query(request, "gracePeriodSeconds")
+    grace = int_query(request, "gracePeriodSeconds")
     if grace is not None:
         options["gracePeriodSeconds"] = grace
     return options
@@ -246,119 +188,3 @@ async def _delete_collection(
         field_selector=request.query.get("fieldSelector", ""),
     )
     return respond(request, listed)
-
-
-async def _watch(request: web.Request, registry: Registry, target: Target) -> web.StreamResponse:
-    output = negotiation.choose_output(request.headers.get("Accept", ""))
-    timeout = _int_query(request, "timeoutSeconds")
-    initial = request.query.get("sendInitialEvents")
-    options = WatchOptions(
-        resource_version=request.query.get("resourceVersion", ""),
-        label_selector=request.query.get("labelSelector", ""),
-        field_selector=request.query.get("fieldSelector", ""),
-        bookmarks=request.query.get("allowWatchBookmarks", "") in _TRUE,
-        send_initial_events=None if initial is None else initial in _TRUE,
-        timeout=float(timeout) if timeout is not None else 1800.0,
-        bookmark_interval=request.app[BOOKMARK_INTERVAL_KEY],
-    )
-    stream = WatchStream(registry, target.rt, target.namespace, options)
-    response = web.StreamResponse(
-        status=200,
-        headers={"Content-Type": "application/json", "Cache-Control": "no-cache, private"},
-    )
-    response.enable_chunked_encoding()
-    include = request.query.get("includeObject", "Metadata")
-    with_columns = True
-    events = stream.events()
-    try:
-        await response.prepare(request)
-        async for event in events:
-            if output is Output.TABLE and event["type"] in ("ADDED", "MODIFIED", "DELETED"):
-                obj = event["object"]
-                event = {
-                    "type": event["type"],
-                    "object": tables.to_table(
-                        target.rt,
-                        [obj],
-                        now=registry.clock.wall(),
-                        list_metadata={
-                            "resourceVersion": obj["metadata"].get("resourceVersion", "")
-                        },
-                        include_object=include,
-                        with_columns=with_columns,
-                    ),
-                }
-                with_columns = False
-            await response.write(json.dumps(event, separators=(",", ":")).encode() + b"\n")
-        await response.write_eof()
-    except (ConnectionResetError, ConnectionError):
-        pass
-    finally:
-        await events.aclose()
-        stream.close()
-    return response
-
-
-async def _scale(request: web.Request, registry: Registry, target: Target) -> web.Response:
-    namespace = target.namespace or ""
-    if request.method == "GET":
-        return respond(
-            request, subresources.scale_of(registry.get(target.rt, namespace, target.name))
-        )
-    if request.method not in ("PUT", "PATCH"):
-        raise status.method_not_allowed()
-    patch_type = None
-    if request.method == "PATCH":
-        content_type = request.headers.get("Content-Type", "").split(";")[0].strip()
-        patch_type = PATCH_TYPES.get(content_type)
-        if patch_type is None:
-            raise status.unsupported_media_type(
-                "application/json-patch+json, application/merge-patch+json"
-            )
-    body = await _body(request)
-    scale = subresources.write_scale(
-        registry,
-        target.rt,
-        namespace,
-        target.name,
-        body=body,
-        patch_type=patch_type,
-        manager=_manager(request),
-    )
-    return respond(request, scale)
-
-
-async def _log(request: web.Request, registry: Registry, target: Target) -> web.StreamResponse:
-    if request.method != "GET":
-        raise status.method_not_allowed()
-    pod = registry.get(target.rt, target.namespace or "", target.name)
-    container = subresources.choose_container(pod, request.query.get("container", ""))
-    previous = request.query.get("previous", "") in _TRUE
-    if registry.pod_log_dir is None:
-        raise subresources.waiting_error(pod, container)
-    path = subresources.log_path(registry.pod_log_dir, pod, container, previous=previous)
-    if not path.exists():
-        if previous:
-            raise status.bad_request(
-                f'previous terminated container "{container}" in pod "{target.name}" not found'
-            )
-        raise subresources.waiting_error(pod, container)
-    tail = _int_query(request, "tailLines")
-    limit = _int_query(request, "limitBytes")
-    data = subresources.read_log(path, tail_lines=tail, limit_bytes=limit)
-    if request.query.get("follow", "") not in _TRUE:
-        return web.Response(body=data, content_type="text/plain")
-    response = web.StreamResponse(headers={"Content-Type": "text/plain"})
-    await response.prepare(request)
-    await response.write(data)
-    offset = path.stat().st_size
-    while registry.store.find("/pods", pod["metadata"]["namespace"], target.name) is not None:
-        size = path.stat().st_size if path.exists() else offset
-        if size > offset:
-            with path.open("rb") as handle:
-                handle.seek(offset)
-                await response.write(handle.read(size - offset))
-            offset = size
-        await asyncio.sleep(0.2)
-    await response.write_eof()
-    return response

@@ -9,26 +9,26 @@ strategic, apply), delete (finalizers, grace periods, propagation) and watch. Er
 
 from __future__ import annotations
 
-import base64
 import builtins
 import copy
-import json
 import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from localnlb.cluster.apiserver import (
+    admission,
     defaults,
     deletion,
     meta,
+    paging,
     patch,
     patch_meta,
-    quantity,
     service_alloc,
     status,
     validation,
 )
+from localnlb.cluster.apiserver.admission import CRD_KEY, GENERATION_KEYS
 from localnlb.cluster.apiserver.catalog import Catalog
 from localnlb.cluster.apiserver.crd_validation import validate_crd, validate_custom_object
 from localnlb.cluster.apiserver.field_selectors import supported_fields
@@ -50,9 +50,6 @@ from localnlb.cluster.store import (
 from localnlb.common.clock import Clock, SystemClock
 
 JsonObject = dict[str, Any]
-CRD_KEY = "apiextensions.k8s.io/customresourcedefinitions"
-_GENERATION_KEYS = ("apps/deployments", "apps/replicasets", CRD_KEY)
-_STATUS_RESET_ON_CREATE = ("apps/deployments", "apps/replicasets", CRD_KEY)
 PATCH_TYPES = {
     "application/json-patch+json": "json",
     "application/merge-patch+json": "merge",
@@ -124,7 +121,7 @@ class Registry:
         items, revision = self.store.list(rt.store_key, namespace if rt.namespaced else None)
         start_after: tuple[str, str] | None = None
         if continue_token:
-            revision, start_after = _decode_continue(continue_token)
+            revision, start_after = paging.decode_continue(continue_token)
         selected = []
         for item in items:
             key = (item["metadata"].get("namespace", ""), item["metadata"]["name"])
@@ -138,7 +135,7 @@ class Registry:
         if limit and len(selected) > limit:
             selected = selected[:limit]
             last = selected[-1]["metadata"]
-            list_meta["continue"] = _encode_continue(
+            list_meta["continue"] = paging.encode_continue(
                 revision, (last.get("namespace", ""), last["name"])
             )
             list_meta["remainingItemCount"] = len(items) - len(selected)
@@ -161,7 +158,7 @@ class Registry:
         operation: str = "Update",
     ) -> JsonObject:
         obj = copy.deepcopy(obj)
-        self._check_type(rt, obj)
+        admission.check_type(rt, obj)
         obj = stored_shape(rt, obj)
         metadata = obj.setdefault("metadata", {})
         if not isinstance(metadata, dict):
@@ -185,9 +182,9 @@ class Registry:
                 )
         now = self.clock.wall()
         meta.stamp_new(obj, wall=now)
-        if rt.store_key not in _GENERATION_KEYS and not rt.is_custom:
+        if rt.store_key not in GENERATION_KEYS and not rt.is_custom:
             metadata.pop("generation", None)
-        self._prepare_create(rt, obj)
+        admission.prepare_create(rt, obj, wall=now)
         defaults.apply_defaults(rt.store_key, obj)
         causes = validation.validate(rt.store_key, obj, None)
         causes += self._custom_causes(rt, obj)
@@ -209,37 +206,6 @@ class Registry:
             raise status.already_exists(rt.plural, rt.group, metadata["name"]) from None
         self._after_write(rt)
         return self._out(rt, stored)
-
-    def _prepare_create(self, rt: ResourceType, obj: JsonObject) -> None:
-        if rt.store_key in _STATUS_RESET_ON_CREATE or (
-            rt.is_custom and "status" in rt.subresources
-        ):
-            obj.pop("status", None)
-        if rt.store_key == "/pods":
-            obj["status"] = {"phase": "Pending", "qosClass": _qos_class(obj)}
-        if rt.store_key == "/services":
-            obj["status"] = {"loadBalancer": {}}
-        if rt.store_key == "/namespaces":
-            obj["status"] = {"phase": "Active"}
-        if rt.store_key == CRD_KEY:
-            obj["status"] = _crd_status(obj, self.clock.wall())
-
-    def _check_type(self, rt: ResourceType, obj: Any) -> None:
-        if not isinstance(obj, dict):
-            raise status.bad_request("the object provided is not a JSON object")
-        api_version, kind = obj.get("apiVersion"), obj.get("kind")
-        if not kind:
-            raise status.bad_request("Object 'Kind' is missing in the request body")
-        group, _, _version = str(api_version or "").rpartition("/")
-        if api_version and (group != rt.group):
-            raise status.bad_request(
-                f"the API version in the data ({api_version}) does not match the expected API"
-                f" version ({rt.group_version})"
-            )
-        if kind != rt.kind:
-            raise status.bad_request(
-                f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})"
-            )
 
     def _check_namespace(
         self, rt: ResourceType, namespace: str, metadata: JsonObject, *, creating: bool
@@ -296,7 +262,7 @@ class Registry:
         dry_run: bool = False,
     ) -> JsonObject:
         obj = copy.deepcopy(obj)
-        self._check_type(rt, obj)
+        admission.check_type(rt, obj)
         obj = stored_shape(rt, obj)
         metadata = obj.setdefault("metadata", {})
         if metadata.get("name") and metadata["name"] != name:
@@ -312,7 +278,7 @@ class Registry:
         expected = metadata.get("resourceVersion")
         if expected not in (None, "") and str(expected) != old["metadata"]["resourceVersion"]:
             raise status.stale_update(rt.plural, rt.group, name)
-        new = self._merge_for_subresource(rt, obj, old, subresource)
+        new = admission.merge_for_subresource(rt, obj, old, subresource)
         meta.carry_system_metadata(new, old)
         defaults.apply_defaults(rt.store_key, new)
         if rt.store_key == "/services":
@@ -358,23 +324,6 @@ class Registry:
             raise status.stale_update(rt.plural, rt.group, name) from None
         self._after_write(rt)
         return self._out(rt, stored)
-
-    def _merge_for_subresource(
-        self, rt: ResourceType, obj: JsonObject, old: JsonObject, subresource: str
-    ) -> JsonObject:
-        if subresource == "status":
-            new = copy.deepcopy(old)
-            if "status" in obj:
-                new["status"] = obj["status"]
-            else:
-                new.pop("status", None)
-            return new
-        if "status" in rt.subresources:
-            if "status" in old:
-                obj["status"] = copy.deepcopy(old["status"])
-            else:
-                obj.pop("status", None)
-        return obj
 
     # ----------------------------------------------------------------- patch
     def patch(
@@ -488,74 +437,9 @@ def _condition(obj: JsonObject, kind: str) -> bool:
     return any(c.get("type") == kind and c.get("status") == "True" for c in conditions)
 
 
-def _crd_status(crd: JsonObject, wall: float) -> JsonObject:
-    names = copy.deepcopy((crd.get("spec") or {}).get("names") or {})
-    names.setdefault("singular", str(names.get("kind", "")).lower())
-    names.setdefault("listKind", f"{names.get('kind', '')}List")
-    when = meta.timestamp(wall)
-    return {
-        "acceptedNames": names,
-        "conditions": [
-            {
-                "type": "NamesAccepted",
-                "status": "True",
-                "lastTransitionTime": when,
-                "reason": "NoConflicts",
-                "message": "no conflicts found",
-            },
-            {
-                "type": "Established",
-                "status": "True",
-                "lastTransitionTime": when,
-                "reason": "InitialNamesAccepted",
-                "message": "the initial names have been accepted",
-            },
-        ],
-        "storedVersions": [
-            v["name"] for v in (crd.get("spec") or {}).get("versions") or [] if v.get("storage")
-        ],
-    }
-
-
-def _qos_class(pod: JsonObject) -> str:
-    containers = (pod.get("spec") or {}).get("containers") or []
-    resources = [c.get("resources") or {} for c in containers if isinstance(c, dict)]
-    if not any(r.get("requests") or r.get("limits") for r in resources):
-        return "BestEffort"
-    guaranteed = all(_guaranteed(r) for r in resources)
-    return "Guaranteed" if guaranteed else "Burstable"
-
-
-def _guaranteed(resources: JsonObject) -> bool:
-    limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
-    for name in ("cpu", "memory"):
-        if name not in limits:
-            return False
-        wanted = requests.get(name, limits[name])
-        if quantity.canonical(str(wanted)) != quantity.canonical(str(limits[name])):
-            return False
-    return True
-
-
 def _apply_body(body: Any) -> Any:
     if isinstance(body, dict):
         cleaned = copy.deepcopy(body)
         cleaned.get("metadata", {}).pop("managedFields", None)
         return cleaned
     raise patch.PatchError("the object provided is not a JSON object")
-
-
-def _encode_continue(revision: int, after: tuple[str, str]) -> str:
-    raw = json.dumps({"v": "meta.k8s.io/v1", "rv": revision, "start": list(after)})
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def _decode_continue(token: str) -> tuple[int, tuple[str, str]]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(token.encode()))
-        return int(data["rv"]), (str(data["start"][0]), str(data["start"][1]))
-    except (ValueError, KeyError, IndexError, TypeError):
-        raise status.bad_request(
-            "continue key is not valid: incorrect encoded start"
-            " resourceVersion (version meta.k8s.io/v1)"
-        ) from None

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from localnlb.cluster.apiserver import patch, status
-from localnlb.cluster.apiserver.printers import selector_text
+from localnlb.cluster.apiserver.columns import selector_text
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.schema.kinds import ResourceType
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from localnlb.cluster.apiserver.printers import Column, columns_for
+from localnlb.cluster.apiserver.columns import Column
+from localnlb.cluster.apiserver.printers import columns_for
 from localnlb.cluster.schema.kinds import ResourceType
 
 JsonObject = dict[str, Any]
