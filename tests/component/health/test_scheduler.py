@@ -116,7 +116,11 @@ async def test_follows_the_feed_and_invalidates_it_on_each_verdict() -> None:
         assert checker.verdicts() == {}
         feed.publish(snapshot(target_group(target("127.42.1.33", 80)), version=2))
         await wait_for_state(checker, (TG_ARN, "127.42.1.33", 80), TargetHealthState.HEALTHY)
-        assert feed.invalidations >= 2  # initial checking, then healthy
+
+        async def both_told() -> bool:  # initial checking, then healthy
+            return feed.invalidations >= 2
+
+        await async_wait_until(both_told, timeout=1, what="the feed told of both verdicts")
         feed.publish(snapshot(version=3))
 
         async def forgotten() -> bool:
@@ -136,5 +140,9 @@ async def test_change_notices_are_deferred_and_coalesced() -> None:
     group = target_group(*(target(f"127.42.1.{n}", 80) for n in range(40, 45)))
     checker.update(snapshot(group))  # five targets finish registering at once
     assert changes.calls == 0  # not from inside update(): the API may be building a snapshot
-    await asyncio.sleep(0)
+
+    async def notified() -> bool:
+        return changes.calls > 0
+
+    await async_wait_until(notified, timeout=2, what="one change notice")
     assert changes.calls == 1

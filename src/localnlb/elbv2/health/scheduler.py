@@ -12,9 +12,11 @@ for with the :data:`~.probes.Prober` (real sockets by default) and feeds the res
 target is only ever reported healthy after real checks passed: a prober that raises counts as a
 failed check. The ELBv2 API reads verdicts through :meth:`~HealthCheckScheduler.probed` (the
 :class:`~localnlb.elbv2.model.target_health.ProbedHealth` seam) and is told through ``on_change``
-whenever a reported health changes, so that it bumps the routing snapshot's version; the call is
-deferred to the next loop iteration and coalesced, so the API may call :meth:`update` from inside
-its own snapshot building without re-entering itself.
+whenever a reported health changes, so that it bumps the routing snapshot's version. The call is
+deferred (never made from inside :meth:`update`, which the API may call while building a
+snapshot) and coalesced over :data:`CHANGE_COALESCE_SECONDS`: a thousand targets turning healthy
+over one interval bump the version a few times a second, not a thousand times, and each bump
+costs every follower a snapshot rebuild.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from localnlb.elbv2.model.target_health import TargetHealth
 
 log = logging.getLogger(__name__)
 FOLLOW_WAIT_SECONDS = 25.0
+CHANGE_COALESCE_SECONDS = 0.1
 
 
 class SnapshotSource(Protocol):
@@ -239,7 +242,7 @@ class HealthCheckScheduler:
             self.on_change()
             return
         self._change_pending = True
-        loop.call_soon(self._deliver_change)
+        loop.call_later(CHANGE_COALESCE_SECONDS, self._deliver_change)
 
     def _deliver_change(self) -> None:
         self._change_pending = False
