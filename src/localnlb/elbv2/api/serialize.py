@@ -9,6 +9,7 @@ An empty list is written as ``<Name/>`` so that clients read ``[]``; ``None`` me
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -62,43 +63,89 @@ def serialize_error(error: AwsError, *, dialect: Dialect, request_id: str) -> st
     )
 
 
-def _members(parts: list[str], value: dict[str, Any], shape: StructureShape) -> None:
-    for name, member in shape.members.items():
-        item = value.get(name)
-        if item is None:
-            continue
-        _element(parts, member.serialization.get("name", name), item, member)
+@dataclass(frozen=True, slots=True)
+class _Field:
+    """How one member is written, worked out once per shape (the walk is the hot path)."""
+
+    name: str
+    tag: str
+    shape: Shape
+    kind: str  # "structure" | "list" | "flat-list" | "timestamp" | "scalar"
+    item_tag: str = ""
 
 
-def _element(parts: list[str], tag: str, value: Any, shape: Shape) -> None:
+_FIELDS: dict[int, tuple[_Field, ...]] = {}
+
+
+def _fields(shape: StructureShape) -> tuple[_Field, ...]:
+    found = _FIELDS.get(id(shape))
+    if found is None:
+        found = _FIELDS[id(shape)] = tuple(
+            _field(name, member.serialization.get("name", name), member)
+            for name, member in shape.members.items()
+        )
+    return found
+
+
+def _field(name: str, tag: str, shape: Shape) -> _Field:
     if isinstance(shape, ListShape):
-        item_tag = shape.member.serialization.get("name", "member")
-        if shape.serialization.get("flattened"):
-            for item in value:
-                _element(parts, item_tag, item, shape.member)
-            return
-        if not value:
-            parts.append(f"<{tag}/>")
-            return
-        parts.append(f"<{tag}>")
-        for item in value:
-            _element(parts, item_tag, item, shape.member)
-        parts.append(f"</{tag}>")
-        return
+        kind = "flat-list" if shape.serialization.get("flattened") else "list"
+        return _Field(name, tag, shape, kind, shape.member.serialization.get("name", "member"))
     if isinstance(shape, StructureShape):
+        return _Field(name, tag, shape, "structure")
+    return _Field(name, tag, shape, "timestamp" if shape.type_name == "timestamp" else "scalar")
+
+
+def _members(parts: list[str], value: dict[str, Any], shape: StructureShape) -> None:
+    for field in _fields(shape):
+        item = value.get(field.name)
+        if item is not None:
+            _write(parts, field, item)
+
+
+def _write(parts: list[str], field: _Field, value: Any) -> None:
+    tag = field.tag
+    kind = field.kind
+    if kind == "scalar":
+        parts.append(f"<{tag}>{_scalar(value)}</{tag}>")
+    elif kind == "structure":
         parts.append(f"<{tag}>")
-        _members(parts, value, shape)
+        _members(parts, value, field.shape)  # type: ignore[arg-type]
         parts.append(f"</{tag}>")
-        return
-    parts.append(f"<{tag}>{_scalar(value, shape)}</{tag}>")
+    elif kind == "timestamp":
+        parts.append(f"<{tag}>{format_timestamp(value)}</{tag}>")
+    else:
+        item = _item_field(field)
+        if kind == "flat-list":
+            for element in value:
+                _write(parts, item, element)
+        elif not value:
+            parts.append(f"<{tag}/>")
+        else:
+            parts.append(f"<{tag}>")
+            for element in value:
+                _write(parts, item, element)
+            parts.append(f"</{tag}>")
 
 
-def _scalar(value: Any, shape: Shape) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if shape.type_name == "timestamp":
-        return format_timestamp(value)
-    return escape(str(value))
+_ITEMS: dict[int, _Field] = {}
+
+
+def _item_field(field: _Field) -> _Field:
+    found = _ITEMS.get(id(field.shape))
+    if found is None:
+        member = field.shape.member  # type: ignore[attr-defined]
+        found = _ITEMS[id(field.shape)] = _field(field.item_tag, field.item_tag, member)
+    return found
+
+
+def _scalar(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    text = str(value)
+    return escape(text) if ("&" in text or "<" in text or ">" in text) else text
 
 
 def format_timestamp(value: float | datetime.datetime) -> str:

@@ -7,12 +7,20 @@ out-of-VPC addresses). Both DescribeTargetHealth and the routing snapshot use th
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+from localnlb.common.addressing import AddressPlan
 from localnlb.elbv2.api.context import ApiContext
 from localnlb.elbv2.model.health_view import TargetPlacement
 from localnlb.elbv2.model.target import Registration
 from localnlb.elbv2.model.target_group import TargetGroup
+
+
+@functools.lru_cache(maxsize=65536)
+def _zone_of(plan: AddressPlan, address: str) -> str | None:
+    """Cached: DescribeTargetHealth and the snapshot ask this for every target, every time."""
+    return plan.zone_of(address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,5 +37,5 @@ def resolve_target(ctx: ApiContext, tg: TargetGroup, registration: Registration)
         return ResolvedTarget(
             instance.private_ip, TargetPlacement(instance.zone_name, instance.state.value)
         )
-    zone = registration.availability_zone or ctx.plan.zone_of(registration.target_id)
+    zone = registration.availability_zone or _zone_of(ctx.plan, registration.target_id)
     return ResolvedTarget(registration.target_id, TargetPlacement(zone))
