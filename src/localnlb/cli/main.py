@@ -28,7 +28,6 @@ def _command_modules() -> list[CommandModule]:
         elbv2_command,
         env_command,
         status_command,
-        supervisor_command,
         up_command,
     )
 
@@ -37,7 +36,6 @@ def _command_modules() -> list[CommandModule]:
         up_command,
         down_command,
         status_command,
-        supervisor_command,
         cluster_command,
         cluster_run_command,
         elbv2_command,

@@ -12,6 +12,7 @@ import pytest
 
 from localnlb.common import statedir
 from localnlb.common.supervisor import (
+    ComponentSpec,
     EnvEndpoint,
     Outcome,
     RunDir,
@@ -157,6 +158,17 @@ def test_a_component_that_keeps_crashing_fails_the_start_with_its_log_tail(
     assert status_of(run_dir).phase == "failed"
 
 
+def test_a_command_that_cannot_start_fails_the_start_and_says_why(run_dir: RunDir) -> None:
+    missing = ComponentSpec(name="ghost", argv=("/nonexistent/localnlb-component",))
+    result = detach(run_dir.state_dir, [missing], timeout=20)
+    assert result.outcome is Outcome.FAILED
+    assert result.error == (
+        "ghost kept crashing (3 times in a row; "
+        "cannot start /nonexistent/localnlb-component: No such file or directory)"
+    )
+    wait_until(lambda: live_pids(run_dir) == [], timeout=10, what="everything stopped")
+
+
 def test_a_component_that_never_becomes_ready_fails_at_its_deadline(run_dir: RunDir) -> None:
     result = detach(run_dir.state_dir, [sample("mute", "--never-ready", ready_timeout=1.0)])
     assert result.outcome is Outcome.FAILED
@@ -200,11 +212,13 @@ def test_down_stops_components_left_by_a_killed_supervisor(run_dir: RunDir, tmp_
 
 
 def test_a_component_ignoring_sigterm_is_killed_after_its_grace(run_dir: RunDir) -> None:
-    spec = sample("stubborn", "--ignore-term", "--never-ready", ready_timeout=0.5, stop_grace=0.5)
-    result = detach(run_dir.state_dir, [sample("web"), spec], timeout=20)
-    # It never becomes ready, so the start fails, and stopping it needed SIGKILL.
-    assert result.outcome is Outcome.FAILED
-    wait_until(lambda: live_pids(run_dir) == [], timeout=10, what="everything stopped")
+    # It announces readiness only after it started ignoring SIGTERM, so the stop must escalate.
+    result = detach(run_dir.state_dir, [sample("stubborn", "--ignore-term", stop_grace=0.5)])
+    assert result.outcome is Outcome.STARTED, result.error
+
+    stop_state_dir(run_dir)
+
+    assert live_pids(run_dir) == []
     assert "stopped (killed by signal 9)" in (run_dir.logs / "stubborn.log").read_text()
 
 

@@ -20,7 +20,7 @@ from localnlb.common import statedir
 from localnlb.common.supervisor.announce import COMPONENT_VARIABLE, READY_FILE_VARIABLE
 from localnlb.common.supervisor.backoff import BackoffPolicy, ComponentTracker
 from localnlb.common.supervisor.probes import ProbeContext, env_file_version
-from localnlb.common.supervisor.processes import identity_of, signal_group
+from localnlb.common.supervisor.processes import LinuxProcessTable, identity_of, signal_group
 from localnlb.common.supervisor.runfiles import RunDir, write_pid
 from localnlb.common.supervisor.spec import ComponentSpec
 
@@ -45,6 +45,7 @@ class RunningComponent:
 
     def spawn(self, run_dir: RunDir) -> None:
         name = self.spec.name
+        self.process = None
         ready_file = run_dir.ready_file(name)
         ready_file.unlink(missing_ok=True)
         self.endpoints = {}
@@ -92,8 +93,10 @@ class RunningComponent:
             if not await _exited_within(process, self.spec.stop_grace):
                 signal_group(process.pid, signal.SIGKILL)
                 await _exited_within(process, 5.0)
-        # Members that outlived the leader (its own children) go with the group.
-        signal_group(process.pid, signal.SIGKILL)
+        # Members that outlived the leader (its own children) go with the group. While the group
+        # has members its id cannot be reused, so this never reaches an unrelated process.
+        if LinuxProcessTable().group_has_members(process.pid):
+            signal_group(process.pid, signal.SIGKILL)
         return process.returncode
 
 

@@ -1,9 +1,9 @@
 """Start a supervisor for a state dir in the background and return once every component is ready.
 
 This is what ``localnlb up --detach`` and ``localnlb elbv2 --detach`` do: hand the component
-specs to a new ``localnlb _supervise`` process (its own session, so it outlives the terminal), then
-follow its ``DIR/run/supervisor.json`` until all components are ready, the start failed, or the
-deadline passed. A failed start leaves nothing running.
+specs to a new supervisor process (:mod:`.daemon`, in its own session, so it outlives the
+terminal), then follow its ``DIR/run/supervisor.json`` until all components are ready, the start
+failed, or the deadline passed. A failed start leaves nothing running.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from localnlb.common.supervisor.spec import ComponentSpec, spec_to_json
 from localnlb.common.supervisor.status import SupervisorStatus, read_status
 from localnlb.common.supervisor.stopping import stop_state_dir
 
-SUPERVISE_COMMAND = "_supervise"
 # Detached supervisors are children of this process until it exits; keeping their Popen objects
 # stops Python from warning that a child it forgot is "still running".
 _DETACHED: list[subprocess.Popen[bytes]] = []
@@ -50,7 +49,7 @@ class DetachResult:
 
 
 def supervise_argv(state_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "localnlb", SUPERVISE_COMMAND, "--state-dir", str(state_dir)]
+    return [sys.executable, "-m", "localnlb.common.supervisor", "--state-dir", str(state_dir)]
 
 
 def detach(

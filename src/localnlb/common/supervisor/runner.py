@@ -109,11 +109,15 @@ class Supervisor:
                 await self._pause(max(tracker.next_start_at - self._clock.monotonic(), 0.0))
                 if self._gave_up(component):
                     return
-            component.spawn(self._run_dir)
             tracker.started(self._clock.monotonic())
-            log.info("%s started (pid %s)", component.spec.name, component.pid)
-            self._publish()
-            code, detail = await self._watch(component, session)
+            try:
+                component.spawn(self._run_dir)
+            except OSError as exc:  # no such program, no permission: a crash like any other
+                code, detail = None, f"cannot start {component.spec.argv[0]}: {exc.strerror}"
+            else:
+                log.info("%s started (pid %s)", component.spec.name, component.pid)
+                self._publish()
+                code, detail = await self._watch(component, session)
             if self._gave_up(component):
                 return
             now = self._clock.monotonic()

@@ -1,7 +1,7 @@
 """Run a supervisor in this process until SIGTERM or SIGINT (Ctrl-C), holding the state dir's lock.
 
-Both ``localnlb up`` in the foreground and the detached supervisor process (``localnlb
-_supervise``) come here. Signals only ask the loop to stop; the components are then stopped in
+Both ``localnlb up`` in the foreground and the detached supervisor process (:mod:`.daemon`) come
+here. Signals only ask the loop to stop; the components are then stopped in
 reverse order before this returns, so Ctrl-C never leaves a process behind.
 """
 
