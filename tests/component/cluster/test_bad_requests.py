@@ -187,6 +187,20 @@ CASES: dict[str, tuple[Case, int, str]] = {
     "bad continue token": (lambda a: a.get(f"{PODS}?limit=1&continue=%%%"), 400, "BadRequest"),
     "bad limit": (lambda a: a.get(f"{PODS}?limit=many"), 400, "BadRequest"),
     "terminating namespace": (_terminating_namespace, 403, "Forbidden"),
+    "bad label value": (
+        lambda a: a.post(
+            PODS, {**pod("x"), "metadata": {"name": "x", "labels": {"app": "not ok!"}}}
+        ),
+        422,
+        "Invalid",
+    ),
+    "bad annotation key": (
+        lambda a: a.post(
+            PODS, {**pod("x"), "metadata": {"name": "x", "annotations": {"-bad": "v"}}}
+        ),
+        422,
+        "Invalid",
+    ),
     "unknown service type": (
         lambda a: a.post(
             "/api/v1/namespaces/default/services",

@@ -219,3 +219,16 @@ async def test_discovery_and_openapi_as_kubectl_reads_them(api: Api) -> None:
         "version": "v1",
         "kind": "Deployment",
     }
+
+
+async def test_dry_run_changes_nothing(api: Api) -> None:
+    created = await api.post(f"{PODS}?dryRun=All", pod("dry"))
+    assert created.status == 201
+    assert (await api.get(f"{PODS}/dry")).status == 404
+    await api.post(PODS, pod("kept"))
+    deleted = await api.delete(f"{PODS}/kept?dryRun=All")
+    assert deleted.status == 200
+    assert (await api.get(f"{PODS}/kept")).status == 200
+    collection = await api.delete(f"{PODS}?dryRun=All")
+    assert [p["metadata"]["name"] for p in collection.body["items"]] == ["kept"]
+    assert (await api.get(f"{PODS}/kept")).status == 200

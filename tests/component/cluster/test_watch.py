@@ -89,7 +89,8 @@ async def test_restart_loses_no_events(tmp_path: Path) -> None:
                 await api.post(PODS, pod(f"p{index}"))
     finally:
         await first.stop()
-    second = await start_server(state, port=first.bound_address[1])
+    second = await start_server(state)  # the same port again: kubeconfigs stay valid
+    assert second.bound_address == first.bound_address
     try:
         connector = aiohttp.TCPConnector(ssl=tls.client_context(second.ca_path))
         async with aiohttp.ClientSession(connector=connector) as session:

@@ -99,6 +99,9 @@ async def resource(request: web.Request) -> web.StreamResponse:
         return _object_response(request, registry, target, obj, code=201 if created else 200)
     if method == "DELETE":
         options = await _delete_options(request)
+        if dry_run(request):  # what would go; nothing changes
+            obj = registry.get(target.rt, namespace, target.name)
+            return _object_response(request, registry, target, obj)
         obj, gone = registry.delete(target.rt, namespace, target.name, options)
         return _object_response(request, registry, target, obj, code=200 if gone else 202)
     if method == "POST":
@@ -180,6 +183,14 @@ async def _delete_collection(
     if "deletecollection" not in target.rt.verbs:
         raise status.method_not_allowed()
     options = await _delete_options(request)
+    if dry_run(request):
+        listed = registry.list(
+            target.rt,
+            target.namespace,
+            label_selector=request.query.get("labelSelector", ""),
+            field_selector=request.query.get("fieldSelector", ""),
+        )
+        return respond(request, listed)
     listed = registry.delete_collection(
         target.rt,
         target.namespace,

@@ -5,8 +5,10 @@ the state dir, loopback HTTP, kubeconfig written on start.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
+import ssl
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from localnlb.common.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 STORE_FILE = "cluster.sqlite"
+PORT_FILE = "apiserver.json"
 # About as long as a real namespace controller takes to start emptying a namespace.
 DEFERRED_WORK_DELAY = 0.5
 POD_LOG_DIR = "pods"
@@ -67,17 +70,32 @@ class ApiServer:
         await self._runner.setup()
         ca, cert, key = tls.ensure_serving_certificate(self.state_dir, self._host)
         self.ca_path = ca
-        site = web.TCPSite(
-            self._runner,
-            self._host,
-            self._port,
-            ssl_context=tls.server_context(cert, key),
-        )
-        await site.start()
+        context = tls.server_context(cert, key)
+        port = self._port or self._previous_port()
+        try:
+            site = await self._bind(port, context)
+        except OSError:
+            if self._port:
+                raise
+            site = await self._bind(0, context)  # the old port is taken: any free one
         server = site._server
         sockets = getattr(server, "sockets", None) or []
-        self._bound = sockets[0].getsockname()[:2] if sockets else (self._host, self._port)
+        self._bound = sockets[0].getsockname()[:2] if sockets else (self._host, port)
+        (self.state_dir / PORT_FILE).write_text(json.dumps({"port": self._bound[1]}) + "\n")
         kubeconfig.write(self.state_dir, self.url, self.token, ca.read_bytes())
+
+    async def _bind(self, port: int, context: ssl.SSLContext) -> web.TCPSite:
+        assert self._runner is not None
+        site = web.TCPSite(self._runner, self._host, port, ssl_context=context)
+        await site.start()
+        return site
+
+    def _previous_port(self) -> int:
+        """Serve on the port of the last run, so kubeconfigs and resumed watches stay valid."""
+        try:
+            return int(json.loads((self.state_dir / PORT_FILE).read_text())["port"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0
 
     def _defer(self, work: Callable[[], None]) -> None:
         def run() -> None:

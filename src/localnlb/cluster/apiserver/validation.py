@@ -218,8 +218,36 @@ VALIDATORS: dict[str, Callable[[JsonObject, JsonObject | None], list[Cause]]] = 
 NAME_RULES: dict[str, str] = {"/namespaces": "label", "/services": "dns1035"}
 
 
-def validate(store_key: str, obj: JsonObject, old: JsonObject | None) -> list[Cause]:
+def _metadata(metadata: JsonObject) -> list[Cause]:
     causes: list[Cause] = []
+    labels = metadata.get("labels") or {}
+    if not isinstance(labels, dict):
+        return [invalid_value("metadata.labels", labels, "must be a map of strings")]
+    for key, value in labels.items():
+        if not names.is_qualified_name(str(key)):
+            causes.append(invalid_value("metadata.labels", key, names.QUALIFIED_NAME_MESSAGE))
+        if not isinstance(value, str) or not names.is_label_value(value):
+            causes.append(invalid_value("metadata.labels", value, names.LABEL_VALUE_MESSAGE))
+    annotations = metadata.get("annotations") or {}
+    if not isinstance(annotations, dict):
+        return [*causes, invalid_value("metadata.annotations", annotations, "must be a map")]
+    for key in annotations:
+        if not names.is_qualified_name(str(key)):
+            causes.append(invalid_value("metadata.annotations", key, names.QUALIFIED_NAME_MESSAGE))
+    size = sum(len(str(k)) + len(str(v)) for k, v in annotations.items())
+    if size > 256 * 1024:
+        causes.append(
+            Cause(
+                "metadata.annotations",
+                "Too long: must have at most 262144 bytes",
+                "FieldValueTooLong",
+            )
+        )
+    return causes
+
+
+def validate(store_key: str, obj: JsonObject, old: JsonObject | None) -> list[Cause]:
+    causes: list[Cause] = _metadata(obj.get("metadata") or {})
     if old is None:
         name = str((obj.get("metadata") or {}).get("name", ""))
         causes += name_causes(name, rule=NAME_RULES.get(store_key, "subdomain"))
