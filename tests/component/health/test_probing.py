@@ -14,6 +14,7 @@ from localnlb.elbv2.model.target_health import TargetHealthState
 from tests.component.health.backends import Backend
 from tests.component.health.conftest import (
     INTERVAL,
+    SCALE,
     ChangeCounter,
     RecordingProber,
     unused_port,
@@ -235,3 +236,24 @@ async def test_new_thresholds_apply_to_running_checks(
     health = scheduler.probed(*key)
     assert health is not None
     assert health.state is TargetHealthState.HEALTHY  # 3 failures in a row < 10
+
+
+@pytest.mark.asyncio
+async def test_unhealthy_draining_then_unhealthy_when_termination_is_off(
+    scheduler: HealthCheckScheduler, start_backend: StartBackend
+) -> None:
+    backend = await start_backend("127.42.1.22")
+    key = (TG_ARN, backend.address, backend.port)
+    group = target_group(
+        target(backend.address, backend.port),
+        terminate_on_unhealthy=False,
+        unhealthy_draining_interval_seconds=10,  # 1 s at the test's scale
+    )
+    scheduler.update(snapshot(group))
+    await wait_for_state(scheduler, key, TargetHealthState.HEALTHY)
+    await backend.stop()
+    draining = await wait_for_state(scheduler, key, TargetHealthState.UNHEALTHY_DRAINING)
+    entered = time.monotonic()
+    assert draining.reason == "Target.FailedHealthChecks"
+    await wait_for_state(scheduler, key, TargetHealthState.UNHEALTHY)
+    assert 10 * SCALE * 0.8 <= time.monotonic() - entered <= 10 * SCALE + 1.0

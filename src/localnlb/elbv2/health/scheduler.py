@@ -101,7 +101,7 @@ class HealthCheckScheduler:
         self._entries: dict[TargetKey, _Entry] = {}
         self._running = False
         self._follower: asyncio.Task[None] | None = None
-        self._change_pending = False
+        self._change_pending: asyncio.TimerHandle | None = None
         self._seen_version: int | None = None
 
     # -- the ProbedHealth seam ---------------------------------------------------------------
@@ -173,6 +173,9 @@ class HealthCheckScheduler:
         await asyncio.gather(*tasks, return_exceptions=True)
         for entry in self._entries.values():
             entry.task = None
+        if self._change_pending is not None:
+            self._change_pending.cancel()
+            self._change_pending = None
 
     @property
     def bound_address(self) -> tuple[str, int]:
@@ -234,18 +237,17 @@ class HealthCheckScheduler:
         self._signal_change()
 
     def _signal_change(self) -> None:
-        if self._change_pending:
+        if self._change_pending is not None:
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self.on_change()
             return
-        self._change_pending = True
-        loop.call_later(CHANGE_COALESCE_SECONDS, self._deliver_change)
+        self._change_pending = loop.call_later(CHANGE_COALESCE_SECONDS, self._deliver_change)
 
     def _deliver_change(self) -> None:
-        self._change_pending = False
+        self._change_pending = None
         try:
             self.on_change()
         except Exception:
