@@ -80,7 +80,7 @@ async def test_missing_required_members_and_bad_scalars_are_validation_errors(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     action=st.sampled_from(
@@ -93,6 +93,14 @@ async def test_missing_required_members_and_bad_scalars_are_validation_errors(
             "DescribeTargetHealth",
             "RunInstances",
             "DescribeSubnets",
+            "CreateTags",
+            "DeleteTags",
+            "CreateSecurityGroup",
+            "AuthorizeSecurityGroupIngress",
+            "ModifyTargetGroup",
+            "SetSubnets",
+            "AddTags",
+            "DescribeInstances",
         ]
     ),
     fields=st.dictionaries(
@@ -114,6 +122,20 @@ async def test_missing_required_members_and_bad_scalars_are_validation_errors(
                 "DefaultActions.member.1.Type",
                 "VpcId",
                 "PageSize",
+                "Tag.1.Value",
+                "ResourceId.1",
+                "TagSpecification.1.Tag.1.Value",
+                "SubnetMappings.member.1.AllocationId",
+                "SubnetMappings.member.1.PrivateIPv4Address",
+                "IpPermissions.1.IpProtocol",
+                "GroupId",
+                "CidrIp",
+                "Tags.member.1.Value",
+                "Certificates.member.1.IsDefault",
+                "Matcher.HttpCode",
+                "HealthCheckPort",
+                "GroupName",
+                "GroupDescription",
             ]
         ),
         st.text(max_size=12),

@@ -45,5 +45,18 @@ def matches(
     return True
 
 
+def tags_from(tags: list[dict[str, Any]] | None) -> dict[str, str]:
+    """EC2 ``Tag.N.Key``/``Tag.N.Value`` → dict; the model leaves ``Key`` optional, EC2 does not."""
+    result: dict[str, str] = {}
+    for tag in tags or []:
+        key = tag.get("Key")
+        if not key:
+            raise InvalidParameterValue("Tag keys must be specified and cannot be empty")
+        if key.lower().startswith("aws:"):
+            raise InvalidParameterValue(f"Tag keys starting with 'aws:' are reserved: '{key}'")
+        result[key] = tag.get("Value", "")
+    return result
+
+
 def present_tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in tags.items()]

@@ -30,6 +30,8 @@ def requested_subnets(params: dict[str, Any]) -> list[dict[str, Any]]:
     if subnets:
         return [{"SubnetId": s} for s in subnets]
     if mappings:
+        if any(not m.get("SubnetId") for m in mappings):
+            raise ValidationError("A subnet ID must be specified for every subnet mapping")
         return list(mappings)
     raise ValidationError("At least one subnet must be specified")
 

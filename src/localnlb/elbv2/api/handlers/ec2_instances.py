@@ -25,7 +25,7 @@ from localnlb.elbv2.api.ec2_errors import (
     InvalidParameterValue,
     InvalidSubnetIdNotFound,
 )
-from localnlb.elbv2.api.ec2_filters import check_filter_names, matches, present_tags
+from localnlb.elbv2.api.ec2_filters import check_filter_names, matches, present_tags, tags_from
 from localnlb.elbv2.api.pagination import paginate
 from localnlb.elbv2.model.ec2 import INSTANCE_STATE_CODES, Instance, InstanceState, Subnet
 
@@ -38,7 +38,7 @@ def tag_specifications(params: dict[str, Any], resource_type: str) -> dict[str, 
     tags: dict[str, str] = {}
     for spec in params.get("TagSpecifications") or []:
         if spec.get("ResourceType", resource_type) == resource_type:
-            tags.update({t["Key"]: t.get("Value", "") for t in spec.get("Tags") or []})
+            tags.update(tags_from(spec.get("Tags")))
     return tags
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from localnlb.elbv2.api.context import ApiContext
 from localnlb.elbv2.api.ec2_errors import DryRunOperation, InvalidId
-from localnlb.elbv2.api.ec2_filters import check_filter_names, matches
+from localnlb.elbv2.api.ec2_filters import check_filter_names, matches, tags_from
 from localnlb.elbv2.api.pagination import paginate
 from localnlb.elbv2.store.table import Table
 
@@ -33,7 +33,7 @@ def create_tags(ctx: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
     resources = params["Resources"]
     for resource_id in resources:
         _resource_type(ctx, resource_id)
-    tags = {t["Key"]: t.get("Value", "") for t in params["Tags"]}
+    tags = tags_from(params["Tags"])
     with ctx.store.transaction():
         for resource_id in resources:
             ctx.store.tags.add(resource_id, tags)
@@ -53,9 +53,10 @@ def delete_tags(ctx: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
                 ctx.store.tags.remove(resource_id, list(current))
                 continue
             doomed = [
-                t["Key"]
+                key
                 for t in params["Tags"]
-                if t["Key"] in current and ("Value" not in t or t["Value"] == current[t["Key"]])
+                if (key := t.get("Key", "")) in current
+                and ("Value" not in t or t["Value"] == current[key])
             ]
             ctx.store.tags.remove(resource_id, doomed)
     return {}
