@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from localnlb.common.supervisor import ComponentSpec, EnvEndpoint, Readiness
+from localnlb.common.supervisor import ComponentSpec, EnvEndpoint, Readiness, ReadyFile
 
 ELBV2_ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"
 
@@ -49,7 +49,17 @@ ELBV2 = ComponentDefinition(
     readiness=EnvEndpoint(variable=ELBV2_ENDPOINT_VARIABLE),
 )
 
-EMBEDDED_DEFAULT: tuple[ComponentDefinition, ...] = (ELBV2,)
+CLUSTER = ComponentDefinition(
+    name="cluster",
+    command="cluster",
+    module="localnlb.cli.cluster_run_command",
+    # Announces its API server once every node registered (TLS: no plain GET to probe).
+    readiness=ReadyFile(),
+    ready_timeout=90.0,
+)
+
+# After the ELBv2/EC2 API, so that the cluster's nodes are EC2 instances of this state dir.
+EMBEDDED_DEFAULT: tuple[ComponentDefinition, ...] = (ELBV2, CLUSTER)
 ELBV2_ALONE: tuple[ComponentDefinition, ...] = (ELBV2,)
 
 
