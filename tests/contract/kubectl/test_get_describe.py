@@ -290,3 +290,98 @@ def test_custom_resource_printer_columns(cluster: Cluster) -> None:
         "elbv2.k8s.aws", "v1beta1", "TargetGroupBinding", "targetgroupbindings"
     )
     del tgb
+
+
+def test_workload_and_network_columns(cluster: Cluster) -> None:
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "ui", "namespace": "default"},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "ui"}},
+            "template": {
+                "metadata": {"labels": {"app": "ui"}},
+                "spec": {"containers": [{"name": "ui", "image": "ui:1"}]},
+            },
+        },
+    }
+    replica_set = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {"name": "ui-5d8f7", "namespace": "default"},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "ui", "hash": "5d8f7"}},
+            "template": {
+                "metadata": {"labels": {"app": "ui", "hash": "5d8f7"}},
+                "spec": {"containers": [{"name": "ui", "image": "ui:1"}]},
+            },
+        },
+    }
+    endpoint_slice = {
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {
+            "name": "ui-abcde",
+            "namespace": "default",
+            "labels": {"kubernetes.io/service-name": "ui"},
+        },
+        "addressType": "IPv4",
+        "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+        "endpoints": [
+            {"addresses": ["127.16.0.21"], "conditions": {"ready": True}},
+            {"addresses": ["127.16.16.22"], "conditions": {"ready": True}},
+        ],
+    }
+    for manifest in (deployment, replica_set, endpoint_slice):
+        cluster.kubectl("apply", "-f", "-", stdin=json.dumps(manifest))
+    cluster.kubectl(
+        "patch",
+        "deployment",
+        "ui",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        json.dumps(
+            {
+                "status": {
+                    "replicas": 2,
+                    "readyReplicas": 1,
+                    "updatedReplicas": 2,
+                    "availableReplicas": 1,
+                }
+            }
+        ),
+    )
+    deployments = cluster.kubectl("get", "deploy", "-o", "wide").stdout
+    assert deployments.splitlines()[0].split() == [
+        "NAME",
+        "READY",
+        "UP-TO-DATE",
+        "AVAILABLE",
+        "AGE",
+        "CONTAINERS",
+        "IMAGES",
+        "SELECTOR",
+    ]
+    row = deployments.splitlines()[1].split()
+    assert row[:4] == ["ui", "1/2", "2", "1"]
+    assert row[5:] == ["ui", "ui:1", "app=ui"]
+    replica_sets = cluster.kubectl("get", "rs").stdout
+    assert _header(replica_sets) == ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
+    assert replica_sets.splitlines()[1].split()[:4] == ["ui-5d8f7", "2", "0", "0"]
+    slices = cluster.kubectl("get", "endpointslices").stdout
+    assert _header(slices) == ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"]
+    assert slices.splitlines()[1].split()[:4] == [
+        "ui-abcde",
+        "IPv4",
+        "8080",
+        "127.16.0.21,127.16.16.22",
+    ]
+    scaled = cluster.kubectl("get", "deploy", "ui", "-o", "jsonpath={.spec.replicas}").stdout
+    assert scaled == "2"
+    described = cluster.kubectl("describe", "deployment", "ui").stdout
+    assert re.search(r"Replicas:\s+2 desired \| 2 updated \| 2 total \| 1 available", described)
+    assert re.search(r"StrategyType:\s+RollingUpdate\n", described)
+    assert re.search(r"RollingUpdateStrategy:\s+25% max unavailable, 25% max surge", described)
