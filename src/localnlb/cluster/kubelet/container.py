@@ -15,7 +15,9 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+from localnlb.cluster.kubelet import events
 from localnlb.cluster.kubelet.backoff import Backoff, go_duration
+from localnlb.cluster.kubelet.events import KubeletEvent
 from localnlb.cluster.kubelet.podspec import (
     JsonObject,
     ProbeKind,
@@ -132,6 +134,7 @@ class ContainerMachine:
         self._instances = _instances_before(previous_status)
         self._terminations: list[Termination] = []
         self._probes: dict[ProbeKind, ProbeTracker] = {}
+        self._events: list[KubeletEvent] = []
 
     # -- what to do ---------------------------------------------------------------------------
 
@@ -158,6 +161,7 @@ class ContainerMachine:
                 f"container={self.name} pod={self._pod_label}",
             )
             self._retry_at = last.finished_monotonic + self._crash_backoff.delay()
+            self._emit(events.crash_back_off(self.name, self._pod_label))
             return []
         if not self._pulled:
             if self._image_failed_at is not None and self._image_backoff.in_backoff_since(
@@ -165,11 +169,13 @@ class ContainerMachine:
             ):
                 self._set_waiting("ImagePullBackOff", f'Back-off pulling image "{self.image}"')
                 self._retry_at = self._image_failed_at + self._image_backoff.delay()
+                self._emit(events.image_back_off(self.image), events.error("ImagePullBackOff"))
                 return []
             self.stage = Stage.PULLING
             return [PullImage()]
         if last is not None:
             self._crash_backoff.next(last.finished_monotonic, now)
+            self._emit(events.already_present(self.image))
         self.stage = Stage.STARTING
         return [StartContainer()]
 
@@ -198,18 +204,24 @@ class ContainerMachine:
     def on_pulled(self, image_id: str) -> None:
         self._pulled, self._image_id, self._image_failed_at = True, image_id, None
         self.stage = Stage.NEEDS_START
+        self._emit(events.already_present(self.image))
 
     def on_pull_failed(self, reason: str, message: str) -> None:
         now = self._clock.monotonic()
         self._image_backoff.next(now, now)
         self._image_failed_at = now
         self._set_waiting(reason, message)
+        if reason == "InvalidImageName":
+            self._emit(events.failed(message), events.error(reason))
+        else:
+            self._emit(events.pulling(self.image), events.failed(message), events.error(reason))
         self._retry_at = now + min(self._settings.error_resync, self._image_backoff.delay())
         self.stage = Stage.NEEDS_START
 
     def on_create_failed(self, reason: str, message: str) -> None:
         """The container could not be created (``CreateContainerConfigError``): retry later."""
         self._set_waiting(reason, message)
+        self._emit(events.error(message))
         self._retry_at = self._clock.monotonic() + self._settings.error_resync
         self.stage = Stage.NEEDS_START
 
@@ -225,6 +237,7 @@ class ContainerMachine:
             if (spec := read_probe(self._container, kind)) is not None
         }
         self.stage = Stage.RUNNING
+        self._emit(events.created(self.name), events.started(self.name))
         if self._stopping:  # stopped while starting: take it down at once
             self._kill_reason = "stop"
             self.stage = Stage.KILLING
@@ -234,6 +247,7 @@ class ContainerMachine:
     def on_start_failed(self, message: str, container_id: str | None = None) -> None:
         """The runtime could not exec the command: ``StartError``, exit code 128, a crash."""
         self._instances += 1
+        self._emit(events.created(self.name), events.error(message))
         self._record_exit(
             START_ERROR_EXIT_CODE, "StartError", message, started=None, container_id=container_id
         )
@@ -270,15 +284,19 @@ class ContainerMachine:
         )
         self.stage = Stage.NEEDS_START if restart else Stage.DONE
 
-    def on_probe_result(self, kind: ProbeKind, ok: bool) -> list[Action]:
-        """Take a probe's outcome; a liveness/startup failure asks for the container's kill."""
+    def on_probe_result(self, kind: ProbeKind, ok: bool, output: str = "") -> list[Action]:
+        """Take a probe's outcome (``output``: why it failed); a liveness/startup failure asks
+        for the container's kill."""
         tracker = self._probes.get(kind)
         if tracker is None or self.stage is not Stage.RUNNING:
             return []
         tracker.record(ok)
+        if not ok:
+            self._emit(events.unhealthy(kind, output))
         if kind is not ProbeKind.READINESS and tracker.result is ProbeResult.FAILURE:
             self._kill_reason = kind.value
             self.stage = Stage.KILLING
+            self._emit(events.killing_for_probe(self.name, kind))
             return [KillContainer(kind.value, grace=tracker.spec.termination_grace)]
         return []
 
@@ -286,6 +304,7 @@ class ContainerMachine:
         """The pod is going away: no more restarts; a running container is killed."""
         self._stopping = True
         if self.stage is Stage.RUNNING:
+            self._emit(events.stopping(self.name))
             self._kill_reason = "stop"
             self.stage = Stage.KILLING
             return [KillContainer("stop")]
@@ -296,6 +315,14 @@ class ContainerMachine:
     def probe_spec(self, kind: ProbeKind) -> ProbeSpec | None:
         tracker = self._probes.get(kind)
         return tracker.spec if tracker is not None else None
+
+    def take_events(self) -> list[KubeletEvent]:
+        """The events recorded since the last call (the worker passes them on)."""
+        taken, self._events = self._events, []
+        return taken
+
+    def _emit(self, *new: KubeletEvent) -> None:
+        self._events.extend(new)
 
     def _set_waiting(self, reason: str, message: str | None) -> None:
         self._waiting_reason, self._waiting_message = reason, message

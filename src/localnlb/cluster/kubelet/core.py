@@ -16,6 +16,7 @@ import asyncio
 from typing import Any
 
 from localnlb.cluster.kubelet.environment import PodContext
+from localnlb.cluster.kubelet.events import PodEventRecorder
 from localnlb.cluster.kubelet.podspec import JsonObject, termination_grace_seconds
 from localnlb.cluster.kubelet.runner import ProcessRunner
 from localnlb.cluster.kubelet.sink import PodStatusSink
@@ -31,9 +32,13 @@ class KubeletCore:
         sink: PodStatusSink,
         clock: Clock | None = None,
         runner: ProcessRunner | None = None,
+        events: PodEventRecorder | None = None,
     ) -> None:
+        """``events``: where the containers' events go (``kubectl describe pod``); none by
+        default."""
         self._config = config
         self._sink = sink
+        self._events = events
         self._clock = clock or SystemClock()
         self._runner = runner or ProcessRunner()
         self._workers: dict[str, PodWorker] = {}
@@ -58,6 +63,7 @@ class KubeletCore:
                 sink=self._sink,
                 runner=self._runner,
                 clock=self._clock,
+                events=self._events,
             )
             self._workers[uid] = worker
             if _terminal(pod):

@@ -7,9 +7,11 @@
 - ``tcpSocket``: a TCP connection opens.
 - ``exec``: the command (not ``$(VAR)``-expanded, as on a real node) exits 0, run with the
   container's environment and working directory.
-- ``grpc``: not supported here; it fails, and says so in the kubelet's log.
+- ``grpc``: not supported here; it fails, and says so.
 
-Every probe is bounded by ``timeoutSeconds``; a timeout is a failure.
+Every probe is bounded by ``timeoutSeconds``; a timeout is a failure. A failure carries the
+kubelet's wording (``HTTP probe failed with statuscode: 404``, ``Get "http://...": dial tcp
+...: connect: connection refused``, an exec probe's output) for the ``Unhealthy`` event.
 """
 
 from __future__ import annotations
@@ -18,13 +20,22 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 
 from localnlb.cluster.kubelet.podspec import PortSpec, ProbeAction, ProbeSpec, resolve_port
 
 PROBE_USER_AGENT = "kube-probe/1.31"
+EXEC_OUTPUT_LIMIT = 10 * 1024  # the kubelet keeps at most 10 KiB of an exec probe's output
 _log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeOutcome:
+    ok: bool
+    message: str = ""  # why it failed, worded as the kubelet words it in the Unhealthy event
 
 
 async def run_probe(
@@ -34,77 +45,116 @@ async def run_probe(
     ports: Sequence[PortSpec],
     env: Mapping[str, str],
     working_dir: str,
-) -> bool:
+) -> ProbeOutcome:
+    target = _Target(spec, pod_ip=pod_ip, ports=ports)
     try:
         return await asyncio.wait_for(
-            _perform(spec, pod_ip=pod_ip, ports=ports, env=env, working_dir=working_dir),
-            timeout=spec.timeout,
+            _perform(spec, target, env=env, working_dir=working_dir), timeout=spec.timeout
         )
-    except (TimeoutError, OSError, aiohttp.ClientError, ValueError) as exc:
-        _log.debug("%s probe failed: %r", spec.kind.value, exc)
-        return False
+    except TimeoutError:
+        return ProbeOutcome(False, target.timeout_message())
+    except (OSError, aiohttp.ClientError) as exc:
+        return ProbeOutcome(False, target.error_message(exc))
+    except ValueError as exc:
+        return ProbeOutcome(False, str(exc))
+
+
+class _Target:
+    """Where a probe goes, and how the kubelet (Go's net/http) words its failures."""
+
+    def __init__(self, spec: ProbeSpec, *, pod_ip: str, ports: Sequence[PortSpec]) -> None:
+        handler = spec.handler
+        self.spec = spec
+        self.host = str(handler.get("host") or pod_ip)
+        self.port = resolve_port(handler.get("port", ""), ports)
+        path = str(handler.get("path") or "/")
+        self.path = path if path.startswith("/") else "/" + path
+        self.scheme = str(handler.get("scheme") or "HTTP").lower()
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.host}:{self.port}{self.path}"
+
+    def _dial(self, exc: BaseException) -> str:
+        reason = "connection refused" if isinstance(exc, ConnectionRefusedError) else str(exc)
+        if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(
+            exc.os_error, ConnectionRefusedError
+        ):
+            reason = "connection refused"
+        return f"dial tcp {self.host}:{self.port}: connect: {reason}"
+
+    def error_message(self, exc: BaseException) -> str:
+        if self.spec.action is ProbeAction.TCP_SOCKET:
+            return self._dial(exc)
+        if self.spec.action is ProbeAction.HTTP_GET:
+            return f'Get "{self.url}": {self._dial(exc)}'
+        return str(exc)
+
+    def timeout_message(self) -> str:
+        if self.spec.action is ProbeAction.HTTP_GET:
+            return (
+                f'Get "{self.url}": context deadline exceeded '
+                "(Client.Timeout exceeded while awaiting headers)"
+            )
+        if self.spec.action is ProbeAction.TCP_SOCKET:
+            return f"dial tcp {self.host}:{self.port}: i/o timeout"
+        command = " ".join(self.spec.handler.get("command") or [])
+        return f"command {command!r} timed out"
 
 
 async def _perform(
-    spec: ProbeSpec,
-    *,
-    pod_ip: str,
-    ports: Sequence[PortSpec],
-    env: Mapping[str, str],
-    working_dir: str,
-) -> bool:
+    spec: ProbeSpec, target: _Target, *, env: Mapping[str, str], working_dir: str
+) -> ProbeOutcome:
     handler = spec.handler
     if spec.action is ProbeAction.EXEC:
         return await _exec(list(handler.get("command") or []), env=env, working_dir=working_dir)
     if spec.action is ProbeAction.GRPC:
-        _log.warning("grpc probes are not supported by localnlb; counting it as failed")
-        return False
-    port = resolve_port(handler.get("port", ""), ports)
-    if port is None:
+        return ProbeOutcome(False, "grpc probes are not supported by localnlb")
+    if target.port is None:
         raise ValueError(f"unknown port {handler.get('port')!r}")
-    host = handler.get("host") or pod_ip
     if spec.action is ProbeAction.TCP_SOCKET:
-        _, writer = await asyncio.open_connection(host, port)
+        _, writer = await asyncio.open_connection(target.host, target.port)
         writer.close()
         with contextlib.suppress(OSError):
             await writer.wait_closed()
-        return True
-    return await _http_get(handler, host=host, port=port)
+        return ProbeOutcome(True)
+    return await _http_get(handler, target)
 
 
-async def _http_get(handler: Mapping[str, object], *, host: str, port: int) -> bool:
-    scheme = str(handler.get("scheme") or "HTTP").lower()
-    path = str(handler.get("path") or "/")
-    if not path.startswith("/"):
-        path = "/" + path
+async def _http_get(handler: Mapping[str, Any], target: _Target) -> ProbeOutcome:
     headers = {"User-Agent": PROBE_USER_AGENT, "Accept": "*/*"}
-    for header in handler.get("httpHeaders") or []:  # type: ignore[attr-defined]
+    for header in handler.get("httpHeaders") or []:
         headers[str(header.get("name"))] = str(header.get("value", ""))
     connector = aiohttp.TCPConnector(ssl=False, force_close=True)
     async with (
         aiohttp.ClientSession(connector=connector) as session,
-        session.get(
-            f"{scheme}://{host}:{port}{path}", headers=headers, allow_redirects=False
-        ) as response,
+        session.get(target.url, headers=headers, allow_redirects=False) as response,
     ):
-        return 200 <= response.status < 400
+        if 200 <= response.status < 400:
+            return ProbeOutcome(True)
+        return ProbeOutcome(False, f"HTTP probe failed with statuscode: {response.status}")
 
 
-async def _exec(command: list[str], *, env: Mapping[str, str], working_dir: str) -> bool:
+async def _exec(command: list[str], *, env: Mapping[str, str], working_dir: str) -> ProbeOutcome:
     if not command:
-        return False
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        env=dict(env),
-        cwd=working_dir,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-        start_new_session=True,
-    )
+        return ProbeOutcome(False, "exec probe has no command")
     try:
-        return await process.wait() == 0
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            env=dict(env),
+            cwd=working_dir,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        return ProbeOutcome(False, f'exec: "{command[0]}": executable file not found in $PATH')
+    try:
+        output, _ = await process.communicate()
     finally:
         if process.returncode is None:  # cancelled by the timeout: leave nothing running
             process.kill()
             await process.wait()
+    text = output[:EXEC_OUTPUT_LIMIT].decode(errors="replace")
+    return ProbeOutcome(process.returncode == 0, text)

@@ -28,6 +28,7 @@ from localnlb.cluster.kubelet.container import (
     StartContainer,
 )
 from localnlb.cluster.kubelet.environment import ContainerConfigError, PodContext
+from localnlb.cluster.kubelet.events import DiscardEvents, PodEventRecorder
 from localnlb.cluster.kubelet.launch import (
     ImagePullError,
     LaunchSpec,
@@ -80,12 +81,14 @@ class PodWorker:
         sink: PodStatusSink,
         runner: ProcessRunner | None = None,
         clock: Clock | None = None,
+        events: PodEventRecorder | None = None,
     ) -> None:
         self._pod = pod
         self.uid: str = pod.get("metadata", {}).get("uid", "")
         self._context = context
         self._config = config
         self._sink = sink
+        self._events = events or DiscardEvents()
         self._runner = runner or ProcessRunner()
         self._clock = clock or SystemClock()
         metadata = pod.get("metadata", {})
@@ -297,18 +300,27 @@ class PodWorker:
         launch = self._launch_specs.get(machine.name)
         if probe is None or launch is None:
             return
-        ok = await run_probe(
+        outcome = await run_probe(
             probe,
             pod_ip=self._context.pod_ip,
             ports=launch.ports,
             env=launch.env,
             working_dir=launch.working_dir,
         )
-        for follow_up in machine.on_probe_result(action.kind, ok):
+        for follow_up in machine.on_probe_result(action.kind, outcome.ok, outcome.message):
             self._dispatch(machine, follow_up)
         self._wake.set()
 
+    def _flush_events(self) -> None:
+        for machine in self._all_machines():
+            for event in machine.take_events():
+                try:
+                    self._events.record(self._pod, machine.name, event)
+                except Exception:  # events are best effort, as on a real node
+                    _log.exception("pod %s: recording an event failed", self.uid)
+
     async def _report_if_changed(self) -> None:
+        self._flush_events()
         status = build_pod_status(
             self._pod_with_our_conditions(),
             container_statuses=[m.status() for m in self.machines.values()],

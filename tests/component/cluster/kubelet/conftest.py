@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 from localnlb.cluster.kubelet.backoff import BackoffSettings
 from localnlb.cluster.kubelet.core import KubeletCore
 from localnlb.cluster.kubelet.environment import PodContext
+from localnlb.cluster.kubelet.events import KubeletEvent
 from localnlb.cluster.kubelet.settings import KubeletSettings
 from localnlb.cluster.kubelet.worker import KubeletConfig
 from tests.helpers.waiting import async_wait_until
@@ -45,10 +46,27 @@ class RecordingSink:
         return next((c for c in statuses if name is None or c.get("name") == name), {})
 
 
+class RecordingEvents:
+    """An in-memory PodEventRecorder: (pod name, container, type, reason, message) tuples."""
+
+    def __init__(self) -> None:
+        self.recorded: list[tuple[str, str, str, str, str]] = []
+
+    def record(self, pod: Mapping[str, Any], container: str, event: KubeletEvent) -> None:
+        name = pod["metadata"]["name"]
+        self.recorded.append((name, container, event.type, event.reason, event.message))
+
+    def reasons(self, pod_name: str) -> list[str]:
+        return [reason for name, _, _, reason, _ in self.recorded if name == pod_name]
+
+
 class Kubelet:
-    def __init__(self, core: KubeletCore, sink: RecordingSink, log_root: Path) -> None:
+    def __init__(
+        self, core: KubeletCore, sink: RecordingSink, events: RecordingEvents, log_root: Path
+    ) -> None:
         self.core = core
         self.sink = sink
+        self.events = events
         self.log_root = log_root
 
 
@@ -73,11 +91,14 @@ def make_pod(name: str, containers: list[dict[str, Any]], **spec: Any) -> dict[s
 @pytest.fixture
 async def kubelet(tmp_path: Path) -> AsyncIterator[Kubelet]:
     sink = RecordingSink()
+    events = RecordingEvents()
     core = KubeletCore(
-        config=KubeletConfig(log_root=tmp_path / "pods", settings=TEST_SETTINGS), sink=sink
+        config=KubeletConfig(log_root=tmp_path / "pods", settings=TEST_SETTINGS),
+        sink=sink,
+        events=events,
     )
     try:
-        yield Kubelet(core, sink, tmp_path / "pods")
+        yield Kubelet(core, sink, events, tmp_path / "pods")
     finally:
         await core.stop(grace=1.0)
 

@@ -47,6 +47,22 @@ async def test_failing_liveness_probe_restarts_the_container(kubelet: Kubelet) -
     assert worker.processes["app"].pid != first_pid
     log = container_log_path(kubelet.log_root, pod, "app", previous=True).read_text()
     assert log.count("GET /no-such-page") >= 2  # failureThreshold probes were really made
+    reasons = kubelet.events.reasons("liveness-fail")
+    assert reasons[:3] == ["Pulled", "Created", "Started"]
+    assert (
+        "liveness-fail",
+        "app",
+        "Warning",
+        "Unhealthy",
+        "Liveness probe failed: HTTP probe failed with statuscode: 404",
+    ) in kubelet.events.recorded
+    assert (
+        "liveness-fail",
+        "app",
+        "Normal",
+        "Killing",
+        "Container app failed liveness probe, will be restarted",
+    ) in kubelet.events.recorded
 
 
 @pytest.mark.timeout(30)

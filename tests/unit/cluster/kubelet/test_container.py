@@ -447,3 +447,75 @@ def test_taking_over_a_container_that_ran_before_counts_its_next_start_as_a_rest
     )
     start(never_ran)
     assert never_ran.status()["restartCount"] == 0
+
+
+def events_of(machine: ContainerMachine) -> list[tuple[str, str, str]]:
+    return [(e.type, e.reason, e.message) for e in machine.take_events()]
+
+
+def test_events_for_a_normal_start_and_stop() -> None:
+    clock = FakeClock()
+    machine = make(clock)
+    start(machine)
+    assert events_of(machine) == [
+        ("Normal", "Pulled", 'Container image "busybox" already present on machine'),
+        ("Normal", "Created", "Created container app"),
+        ("Normal", "Started", "Started container app"),
+    ]
+    machine.request_stop()
+    assert events_of(machine) == [("Normal", "Killing", "Stopping container app")]
+    assert events_of(machine) == []
+
+
+def test_events_for_a_failed_pull_and_its_back_off() -> None:
+    clock = FakeClock()
+    machine = make(clock, image="nginx:1.25")
+    machine.poll()
+    machine.on_pull_failed("ErrImagePull", 'Failed to pull image "nginx:1.25": ...')
+    clock.advance(SETTINGS.error_resync)
+    machine.poll()
+    assert events_of(machine) == [
+        ("Normal", "Pulling", 'Pulling image "nginx:1.25"'),
+        ("Warning", "Failed", 'Failed to pull image "nginx:1.25": ...'),
+        ("Warning", "Failed", "Error: ErrImagePull"),
+        ("Normal", "BackOff", 'Back-off pulling image "nginx:1.25"'),
+        ("Warning", "Failed", "Error: ImagePullBackOff"),
+    ]
+
+
+def test_events_for_probe_failures_and_the_kill() -> None:
+    clock = FakeClock()
+    machine = make(clock, livenessProbe={**LIVENESS, "failureThreshold": 2})
+    start(machine)
+    machine.take_events()
+    for _ in range(2):
+        machine.poll()
+        machine.on_probe_result(ProbeKind.LIVENESS, False, "HTTP probe failed with statuscode: 404")
+        clock.advance(10)
+    assert events_of(machine) == [
+        ("Warning", "Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 404"),
+        ("Warning", "Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 404"),
+        ("Normal", "Killing", "Container app failed liveness probe, will be restarted"),
+    ]
+
+
+def test_events_for_a_crash_loop_and_config_errors() -> None:
+    clock = FakeClock()
+    machine = make(clock)
+    machine.poll()
+    machine.on_pulled(IMAGE_ID)
+    machine.poll()
+    machine.on_create_failed("CreateContainerConfigError", 'configmap "ui" not found')
+    assert events_of(machine)[-1] == ("Warning", "Failed", 'Error: configmap "ui" not found')
+    clock.advance(SETTINGS.error_resync)
+    machine.poll()
+    machine.on_started("containerd://c1")
+    machine.on_exited(1)
+    machine.poll()
+    machine.on_started("containerd://c2")
+    machine.take_events()
+    machine.on_exited(1)
+    machine.poll()
+    assert events_of(machine) == [
+        ("Warning", "BackOff", f"Back-off restarting failed container app in pod {LABEL}")
+    ]
