@@ -232,3 +232,16 @@ async def test_dry_run_changes_nothing(api: Api) -> None:
     collection = await api.delete(f"{PODS}?dryRun=All")
     assert [p["metadata"]["name"] for p in collection.body["items"]] == ["kept"]
     assert (await api.get(f"{PODS}/kept")).status == 200
+
+
+async def test_namespace_finalize_subresource(api: Api) -> None:
+    created = await api.post(
+        "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "f"}}
+    )
+    assert created.body["spec"] == {"finalizers": ["kubernetes"]}
+    assert created.body["status"] == {"phase": "Active"}
+    body = {**created.body, "spec": {"finalizers": []}, "status": {"phase": "Bogus"}}
+    finalized = await api.put("/api/v1/namespaces/f/finalize", body)
+    assert finalized.status == 200, finalized.body
+    assert finalized.body["spec"] == {"finalizers": []}
+    assert finalized.body["status"] == {"phase": "Active"}

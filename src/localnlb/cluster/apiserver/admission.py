@@ -53,7 +53,12 @@ def prepare_create(rt: ResourceType, obj: JsonObject, *, wall: float) -> None:
 def merge_for_subresource(
     rt: ResourceType, obj: JsonObject, old: JsonObject, subresource: str
 ) -> JsonObject:
-    """Writes to /status change only status; other writes keep the stored status."""
+    """Writes to /status change only status (/finalize only a namespace's spec.finalizers);
+    other writes keep the stored status."""
+    if subresource == "finalize":
+        new = copy.deepcopy(old)
+        new.setdefault("spec", {})["finalizers"] = (obj.get("spec") or {}).get("finalizers") or []
+        return new
     if subresource == "status":
         new = copy.deepcopy(old)
         if "status" in obj:

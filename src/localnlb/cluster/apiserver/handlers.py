@@ -56,9 +56,7 @@ async def resource(request: web.Request) -> web.StreamResponse:
     if method == "PUT":
         body = await read_body(request)
         check_strict(request, target, body)
-        subresource = "status" if target.subresource in ("status", "finalize") else ""
-        if target.subresource == "finalize" and isinstance(body, dict):
-            body.setdefault("metadata", {})
+        subresource = target.subresource
         obj = registry.update(
             target.rt,
             namespace,
