@@ -31,6 +31,7 @@ from localnlb.cluster.kubelet.timestamps import rfc3339
 from localnlb.common.clock import Clock
 
 START_ERROR_EXIT_CODE = 128
+CHANGED = "definition changed"
 
 
 class Stage(enum.Enum):
@@ -279,7 +280,8 @@ class ContainerMachine:
         killed_by_probe = self._kill_reason in ("liveness", "startup")
         self._probes = {}
         restart = not self._stopping and (
-            self._policy is RestartPolicy.ALWAYS
+            self._kill_reason == CHANGED  # a new definition runs whatever the policy says
+            or self._policy is RestartPolicy.ALWAYS
             or (self._policy is RestartPolicy.ON_FAILURE and (exit_code != 0 or killed_by_probe))
         )
         self.stage = Stage.NEEDS_START if restart else Stage.DONE
@@ -299,6 +301,22 @@ class ContainerMachine:
             self._emit(events.killing_for_probe(self.name, kind))
             return [KillContainer(kind.value, grace=tracker.spec.termination_grace)]
         return []
+
+    def on_spec_changed(self, container: JsonObject) -> list[Action]:
+        """The pod's spec now says something else for this container (``kubectl set image`` on
+        a pod): a running container is killed and started again from the new definition."""
+        if container.get("image", "") == self.image:
+            self._container = container
+            return []
+        self._container, self.image = container, container.get("image", "")
+        self._pulled, self._image_id, self._image_failed_at = False, "", None
+        self._image_backoff = Backoff(self._settings.image_backoff)
+        if self.stage is not Stage.RUNNING:
+            return []
+        self._kill_reason = CHANGED
+        self.stage = Stage.KILLING
+        self._emit(events.definition_changed(self.name))
+        return [KillContainer(CHANGED)]
 
     def request_stop(self) -> list[Action]:
         """The pod is going away: no more restarts; a running container is killed."""

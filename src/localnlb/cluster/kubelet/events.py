@@ -82,3 +82,9 @@ def killing_for_probe(container: str, kind: ProbeKind) -> KubeletEvent:
 
 def stopping(container: str) -> KubeletEvent:
     return KubeletEvent(NORMAL, "Killing", f"Stopping container {container}")
+
+
+def definition_changed(container: str) -> KubeletEvent:
+    return KubeletEvent(
+        NORMAL, "Killing", f"Container {container} definition changed, will be restarted"
+    )

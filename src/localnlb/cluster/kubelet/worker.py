@@ -149,6 +149,13 @@ class PodWorker:
         self._pod = pod
         if context is not None:
             self._context = context
+        for container in [*init_containers(pod), *containers(pod)]:
+            machine = self.machines.get(container.get("name", "")) or self.init_machines.get(
+                container.get("name", "")
+            )
+            if machine is not None:
+                for action in machine.on_spec_changed(container):
+                    self._dispatch(machine, action)
         self._wake.set()
 
     async def stop(self, grace: float | None = None) -> None:

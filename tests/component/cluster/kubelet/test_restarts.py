@@ -206,3 +206,34 @@ async def test_missing_configmap_is_create_container_config_error_until_it_exist
     log = container_log_path(kubelet.log_root, pod, "c")
     await until(lambda: log.read_text() == "hello\n", what="env reached the process")
     assert kubelet.sink.container(uid)["restartCount"] == 0
+
+
+@pytest.mark.timeout(30)
+async def test_changing_a_pods_image_restarts_its_container(kubelet: Kubelet) -> None:
+    pod = make_pod("set-image", [netexec()])
+    uid = pod["metadata"]["uid"]
+    ip = pod_ip()
+    worker = await kubelet.core.sync_pod(pod, context_for(ip))
+    first_pid = await until(lambda: "app" in worker.processes and worker.processes["app"].pid)
+    changed = {
+        **pod,
+        "spec": {**pod["spec"], "containers": [{**netexec(), "image": "localnlb/agnhost:2.0"}]},
+    }
+    await kubelet.core.sync_pod(changed, context_for(ip))
+    status = await until(
+        lambda: (
+            (s := kubelet.sink.container(uid)).get("image") == "localnlb/agnhost:2.0"
+            and "running" in s["state"]
+            and s
+        ),
+        what="running the new image",
+    )
+    assert status["restartCount"] == 1
+    assert worker.processes["app"].pid != first_pid
+    assert (
+        "set-image",
+        "app",
+        "Normal",
+        "Killing",
+        "Container app definition changed, will be restarted",
+    ) in kubelet.events.recorded

@@ -519,3 +519,35 @@ def test_events_for_a_crash_loop_and_config_errors() -> None:
     assert events_of(machine) == [
         ("Warning", "BackOff", f"Back-off restarting failed container app in pod {LABEL}")
     ]
+
+
+def test_a_changed_image_restarts_the_container_whatever_the_policy() -> None:
+    clock = FakeClock()
+    machine = make(clock, RestartPolicy.NEVER)
+    start(machine)
+    machine.take_events()
+    assert machine.on_spec_changed({"name": "app", "image": "busybox"}) == []  # same image
+    assert machine.on_spec_changed({"name": "app", "image": "busybox:1.37"}) == [
+        KillContainer("definition changed")
+    ]
+    assert events_of(machine) == [
+        ("Normal", "Killing", "Container app definition changed, will be restarted")
+    ]
+    machine.on_exited(143)
+    assert machine.poll() == [PullImage()]
+    machine.on_pulled("docker.io/library/busybox@sha256:" + "1" * 64)
+    assert machine.poll() == [StartContainer()]
+    machine.on_started("containerd://c2")
+    status = machine.status()
+    assert status["image"] == "busybox:1.37"
+    assert status["restartCount"] == 1
+
+
+def test_a_changed_image_of_a_waiting_container_is_used_at_its_next_start() -> None:
+    clock = FakeClock()
+    machine = make(clock, image="nginx")
+    machine.poll()
+    machine.on_pull_failed("ErrImagePull", "x")
+    assert machine.on_spec_changed({"name": "app", "image": "busybox"}) == []
+    clock.advance(SETTINGS.error_resync)
+    assert machine.poll() == [PullImage()]  # no back-off for the new image
