@@ -11,12 +11,10 @@ and tells the supervisor where the API listens once every node is registered.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import signal
 import sys
 from pathlib import Path
 
+from localnlb.cli.foreground import wait_for_stop_signal
 from localnlb.cli.options import add_state_dir_option
 from localnlb.cluster.embedded import ClusterSettings, EmbeddedCluster
 from localnlb.cluster.nodes.objects import NodeIdentity
@@ -80,16 +78,9 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     announce_ready({"https": cluster.api.url})
     print(f"localnlb: Kubernetes API at {cluster.api.url}, {len(nodes)} nodes", flush=True)
     print(f"localnlb: export KUBECONFIG={cluster.kubeconfig_path}", flush=True)
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stopping.set)
     try:
-        await stopping.wait()
+        await wait_for_stop_signal()
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(Exception):
-                loop.remove_signal_handler(signum)
         await metrics.stop()
         await cluster.stop()
     print("localnlb: cluster stopped", flush=True)
