@@ -245,3 +245,66 @@ async def test_namespace_finalize_subresource(api: Api) -> None:
     assert finalized.status == 200, finalized.body
     assert finalized.body["spec"] == {"finalizers": []}
     assert finalized.body["status"] == {"phase": "Active"}
+
+
+async def test_unknown_fields_are_dropped_with_a_warning(api: Api) -> None:
+    body = pod("u")
+    body["spec"]["containers"][0]["imagee"] = "typo"
+    created = await api.post(PODS, body)
+    assert created.status == 201
+    assert "imagee" not in created.body["spec"]["containers"][0]
+    assert created.headers["Warning"] == ('299 - "unknown field \\"spec.containers[0].imagee\\""')
+    ignored = await api.post(f"{PODS}?fieldValidation=Ignore", {**pod("v"), "extra": 1})
+    assert "Warning" not in ignored.headers
+    assert "extra" not in ignored.body
+
+
+async def test_custom_resources_are_pruned_and_defaulted(api: Api) -> None:
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "gadgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "scope": "Namespaced",
+            "names": {"plural": "gadgets", "kind": "Gadget"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {
+                                "spec": {
+                                    "type": "object",
+                                    "properties": {
+                                        "mode": {"type": "string", "default": "fast"},
+                                        "free": {
+                                            "type": "object",
+                                            "x-kubernetes-preserve-unknown-fields": True,
+                                        },
+                                    },
+                                }
+                            },
+                        }
+                    },
+                }
+            ],
+        },
+    }
+    await api.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+    made = await api.post(
+        "/apis/example.com/v1/namespaces/default/gadgets",
+        {
+            "apiVersion": "example.com/v1",
+            "kind": "Gadget",
+            "metadata": {"name": "g"},
+            "spec": {"unknown": 1, "free": {"anything": [1]}},
+            "top": True,
+        },
+    )
+    assert made.status == 201, made.body
+    assert made.body["spec"] == {"mode": "fast", "free": {"anything": [1]}}
+    assert "top" not in made.body

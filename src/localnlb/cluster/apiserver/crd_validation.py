@@ -7,6 +7,7 @@ fields, enums), with the real server's field paths.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from localnlb.cluster.apiserver.status import Cause
@@ -104,3 +105,20 @@ def _check(value: Any, schema: JsonObject, path: str) -> list[Cause]:
         for index, item in enumerate(value):
             causes += _check(item, schema["items"], f"{path}[{index}]")
     return causes
+
+
+def apply_schema_defaults(schema: JsonObject, value: Any) -> None:
+    """Fill in the schema's ``default`` values that the object leaves out (in place)."""
+    if isinstance(value, dict):
+        for key, child in (schema.get("properties") or {}).items():
+            if key not in value and "default" in child:
+                value[key] = copy.deepcopy(child["default"])
+            if key in value:
+                apply_schema_defaults(child, value[key])
+        additional = schema.get("additionalProperties")
+        if isinstance(additional, dict):
+            for element in value.values():
+                apply_schema_defaults(additional, element)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for element in value:
+            apply_schema_defaults(schema["items"], element)

@@ -20,6 +20,7 @@ from localnlb.cluster.apiserver.requests import (
     manager,
     read_body,
     respond,
+    warning_headers,
 )
 from localnlb.cluster.apiserver.routing import Target, resolve
 from localnlb.cluster.apiserver.subresource_handlers import serve_log, serve_scale
@@ -55,7 +56,7 @@ async def resource(request: web.Request) -> web.StreamResponse:
         return _object_response(request, registry, target, obj)
     if method == "PUT":
         body = await read_body(request)
-        check_strict(request, target, body)
+        warnings = check_strict(request, target, body)
         subresource = target.subresource
         obj = registry.update(
             target.rt,
@@ -66,7 +67,7 @@ async def resource(request: web.Request) -> web.StreamResponse:
             manager=manager(request),
             dry_run=dry_run(request),
         )
-        return _object_response(request, registry, target, obj)
+        return warning_headers(_object_response(request, registry, target, obj), warnings)
     if method == "PATCH":
         content_type = request.headers.get("Content-Type", "").split(";")[0].strip()
         patch_type = PATCH_TYPES.get(content_type)
@@ -145,9 +146,9 @@ def _list(request: web.Request, registry: Registry, target: Target) -> web.Respo
     return respond(request, listed, output=output)
 
 
-async def _create(request: web.Request, registry: Registry, target: Target) -> web.Response:
+async def _create(request: web.Request, registry: Registry, target: Target) -> web.StreamResponse:
     body = await read_body(request)
-    check_strict(request, target, body)
+    warnings = check_strict(request, target, body)
     obj = registry.create(
         target.rt,
         target.namespace or "",
@@ -155,7 +156,7 @@ async def _create(request: web.Request, registry: Registry, target: Target) -> w
         manager=manager(request),
         dry_run=dry_run(request),
     )
-    return _object_response(request, registry, target, obj, code=201)
+    return warning_headers(_object_response(request, registry, target, obj, code=201), warnings)
 
 
 async def _delete_options(request: web.Request) -> JsonObject:

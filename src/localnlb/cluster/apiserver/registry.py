@@ -30,7 +30,11 @@ from localnlb.cluster.apiserver import (
 )
 from localnlb.cluster.apiserver.admission import CRD_KEY, GENERATION_KEYS
 from localnlb.cluster.apiserver.catalog import Catalog
-from localnlb.cluster.apiserver.crd_validation import validate_crd, validate_custom_object
+from localnlb.cluster.apiserver.crd_validation import (
+    apply_schema_defaults,
+    validate_crd,
+    validate_custom_object,
+)
 from localnlb.cluster.apiserver.field_selectors import supported_fields
 from localnlb.cluster.apiserver.selectors import (
     fields_match,
@@ -40,6 +44,7 @@ from localnlb.cluster.apiserver.selectors import (
 )
 from localnlb.cluster.apiserver.shapes import shape, stored_shape
 from localnlb.cluster.apiserver.status import ApiError
+from localnlb.cluster.apiserver.strict import unknown_fields
 from localnlb.cluster.schema.kinds import ResourceType
 from localnlb.cluster.store import (
     ObjectExists,
@@ -159,6 +164,9 @@ class Registry:
     ) -> JsonObject:
         obj = copy.deepcopy(obj)
         admission.check_type(rt, obj)
+        unknown_fields(rt, obj, prune=True)  # as decoding into typed objects drops them
+        if rt.is_custom and rt.schema:
+            apply_schema_defaults(rt.schema, obj)
         obj = stored_shape(rt, obj)
         metadata = obj.setdefault("metadata", {})
         if not isinstance(metadata, dict):
@@ -263,6 +271,9 @@ class Registry:
     ) -> JsonObject:
         obj = copy.deepcopy(obj)
         admission.check_type(rt, obj)
+        unknown_fields(rt, obj, prune=True)  # as decoding into typed objects drops them
+        if rt.is_custom and rt.schema:
+            apply_schema_defaults(rt.schema, obj)
         obj = stored_shape(rt, obj)
         metadata = obj.setdefault("metadata", {})
         if metadata.get("name") and metadata["name"] != name:

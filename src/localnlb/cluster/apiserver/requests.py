@@ -59,7 +59,9 @@ async def read_body(request: web.Request) -> Any:
     return negotiation.decode_body(raw, request.headers.get("Content-Type", "application/json"))
 
 
-def check_strict(request: web.Request, target: Target, body: Any) -> None:
+def check_strict(request: web.Request, target: Target, body: Any) -> list[str]:
+    """Refuse unknown fields under Strict; under Warn (the default) return the warnings the
+    response carries (the fields themselves are dropped when stored)."""
     directive = request.query.get("fieldValidation", "")
     if directive not in ("", "Ignore", "Warn", "Strict"):
         raise status.bad_request(
@@ -71,6 +73,16 @@ def check_strict(request: web.Request, target: Target, body: Any) -> None:
         if unknown:
             detail = ", ".join(f'unknown field "{field}"' for field in unknown)
             raise status.bad_request(f"strict decoding error: {detail}")
+    if directive in ("", "Warn") and isinstance(body, dict):
+        return [f'unknown field "{field}"' for field in unknown_fields(target.rt, body)]
+    return []
+
+
+def warning_headers(response: web.StreamResponse, warnings: list[str]) -> web.StreamResponse:
+    for text in warnings:
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+        response.headers.add("Warning", f'299 - "{escaped}"')
+    return response
 
 
 def int_query(request: web.Request, name: str) -> int | None:
