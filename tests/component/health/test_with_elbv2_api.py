@@ -146,13 +146,16 @@ def test_describe_target_health_shows_what_the_probes_found(running: Running) ->
         # LB activation (~0.5 s) + first check jitter + one interval, all well within 5 s
         assert took < 5.0
         assert len(live.seen) >= 2  # never healthy without real checks
-        # The routing snapshot the data plane reads carries the same verdicts.
-        snapshot = running.run(_current_snapshot(running.server))
-        (group,) = [g for g in snapshot.target_groups if g.arn == tg_arn]
-        assert {t.id: t.state for t in group.targets} == {
-            live_ip: "healthy",
-            dead_ip: "unhealthy",
-        }
+
+        # The routing snapshot the data plane reads carries the same verdicts, at most one
+        # batching period (0.1 s) after the API shows them.
+        def snapshot_agrees() -> RoutingSnapshot | None:
+            current = running.run(_current_snapshot(running.server))
+            (group,) = [g for g in current.target_groups if g.arn == tg_arn]
+            states = {t.id: t.state for t in group.targets}
+            return current if states == {live_ip: "healthy", dead_ip: "unhealthy"} else None
+
+        snapshot = wait_until(snapshot_agrees, timeout=2, what="the snapshot's verdicts")
 
         # Kill the live backend: the long poll the data plane uses wakes with the new verdict
         # within unhealthy threshold x interval (+ a check's timeout and slack).
