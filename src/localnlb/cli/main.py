@@ -24,6 +24,7 @@ def _command_modules() -> list[CommandModule]:
     from localnlb.cli import (
         cluster_command,
         cluster_run_command,
+        controller_command,
         down_command,
         elbv2_command,
         env_command,
@@ -39,6 +40,7 @@ def _command_modules() -> list[CommandModule]:
         cluster_command,
         cluster_run_command,
         elbv2_command,
+        controller_command,
     ]
 
 

@@ -1,0 +1,1 @@
+"""CustomResourceDefinitions the controller installs (package data: ``*.yaml``)."""

@@ -1,0 +1,153 @@
+"""The whole control path in one test: the ELBv2/EC2 API (its own thread), the embedded
+cluster with nodes launched through that EC2 API, and the load balancer controller, driven with
+the real kubectl and aws CLI. Everything started here is stopped at the end, even on failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from localnlb.cluster.embedded import ClusterSettings, EmbeddedCluster
+from localnlb.cluster.nodes.provisioning import Ec2NodeProvisioner
+from localnlb.common.addressing import build_address_plan
+from localnlb.common.statedir import vpc_octet_for
+from localnlb.controller.runtime.controller import (
+    AwsEndpoints,
+    LoadBalancerController,
+    RuntimeSettings,
+)
+from localnlb.controller.runtime.leader import LeaderSettings
+from tests.contract.elbv2.conftest import (
+    AWS_CLI,
+    REGION,
+    RunningElbv2,
+    cli_env,
+    client,
+    run_elbv2_in_thread,
+)
+from tests.helpers.waiting import async_wait_until
+
+CLUSTER_NAME = "eks-workshop"
+INBOUND_CIDRS = "127.0.0.0/8"
+NLB_DIR = Path("manifests/modules/exposing/load-balancer/nlb")
+IP_MODE_DIR = Path("manifests/modules/exposing/load-balancer/ip-mode")
+UI_BASE = Path("manifests/base-application/ui")
+
+
+async def run(*argv: str, env: dict[str, str], check: bool = True, stdin: str = "") -> str:
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate(stdin.encode())
+    if check:
+        assert process.returncode == 0, f"{' '.join(argv)} failed: {err.decode()}"
+    return out.decode()
+
+
+@dataclass
+class Stack:
+    """The running pieces and the tools' environment (what ``source DIR/env`` gives)."""
+
+    elbv2: RunningElbv2
+    cluster: EmbeddedCluster
+    controller: LoadBalancerController
+    env: dict[str, str]
+    workshop_dir: Path
+
+    async def kubectl(self, *args: str, stdin: str = "") -> str:
+        return await run("kubectl", *args, env=self.env, stdin=stdin)
+
+    async def kubectl_json(self, *args: str) -> Any:
+        return json.loads(await self.kubectl(*args, "-o", "json"))
+
+    async def aws(self, *args: str) -> Any:
+        out = await run(str(AWS_CLI), *args, "--output", "json", env=self.env)
+        return json.loads(out) if out.strip() else None
+
+    async def shell(self, script: str) -> str:
+        return await run("bash", "-o", "pipefail", "-c", script, env=self.env)
+
+    async def apply_workshop(self, directory: Path) -> None:
+        """``kubectl kustomize <dir> | envsubst | kubectl apply -f -``, as the workshop does."""
+        await self.shell(
+            f"kubectl kustomize {self.workshop_dir / directory} | envsubst | kubectl apply -f -"
+        )
+
+    async def hostname(self, namespace: str = "ui", name: str = "ui-nlb") -> str | None:
+        out = await self.kubectl(
+            "get",
+            "service",
+            "-n",
+            namespace,
+            name,
+            "-o",
+            "jsonpath={.status.loadBalancer.ingress[*].hostname}",
+        )
+        return out.strip() or None
+
+    async def wait_hostname(self, timeout: float = 10.0) -> str:
+        return await async_wait_until(self.hostname, timeout=timeout, what="status hostname")
+
+    async def load_balancer(self, dns_name: str) -> dict[str, Any]:
+        answer = await self.aws("elbv2", "describe-load-balancers")
+        [lb] = [lb for lb in answer["LoadBalancers"] if lb["DNSName"] == dns_name]
+        return dict(lb)
+
+    async def target_groups(self, lb_arn: str) -> list[dict[str, Any]]:
+        answer = await self.aws("elbv2", "describe-target-groups", "--load-balancer-arn", lb_arn)
+        return list(answer["TargetGroups"])
+
+    async def target_health(self, group_arn: str) -> list[dict[str, Any]]:
+        answer = await self.aws("elbv2", "describe-target-health", "--target-group-arn", group_arn)
+        return list(answer["TargetHealthDescriptions"])
+
+
+@pytest.fixture
+async def stack(tmp_path: Path, workshop_dir: Path) -> AsyncIterator[Stack]:
+    state = tmp_path / "state"
+    elbv2 = run_elbv2_in_thread(state)
+    cluster: EmbeddedCluster | None = None
+    controller: LoadBalancerController | None = None
+    try:
+        plan = build_address_plan(vpc_octet=vpc_octet_for(state), region=REGION)
+        nodes = Ec2NodeProvisioner(
+            client("ec2", elbv2.url), plan, cluster_name=CLUSTER_NAME
+        ).ensure(3)
+        cluster = EmbeddedCluster(
+            ClusterSettings(state_dir=state, plan=plan, nodes=nodes, lease_period=1.0)
+        )
+        await cluster.start()
+        controller = LoadBalancerController(
+            RuntimeSettings(
+                kubeconfig=cluster.kubeconfig_path,
+                aws=AwsEndpoints(elbv2.url, elbv2.url, REGION, "testing", "testing"),
+                cluster_name=CLUSTER_NAME,
+                leader=LeaderSettings(identity="e2e", lease_duration=5, retry_period=1),
+            )
+        )
+        await asyncio.wait_for(controller.start(), timeout=30)
+        env = {
+            **cli_env(elbv2.url),
+            "KUBECONFIG": str(cluster.kubeconfig_path),
+            "INBOUND_CIDRS": INBOUND_CIDRS,
+            "PATH": os.environ.get("PATH", ""),
+        }
+        yield Stack(elbv2, cluster, controller, env, workshop_dir)
+    finally:
+        if controller is not None:
+            await controller.stop(grace=2.0)
+        if cluster is not None:
+            await cluster.stop(grace=2.0)
+        elbv2.stop()
