@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import ipaddress
 import os
-import signal
 import sys
 import urllib.parse
 from pathlib import Path
 
+from localnlb.cli.foreground import wait_for_stop_signal
 from localnlb.cli.options import add_state_dir_option
 from localnlb.common import statedir
+from localnlb.dataplane.service import start_dataplane
 from localnlb.elbv2.api.context import DEFAULT_CLUSTER_NAME, ApiSettings
 from localnlb.elbv2.health.scheduler import scheduler_factory
 from localnlb.elbv2.health.timing import PROFILES, profile_named
@@ -60,6 +60,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--detach", action="store_true", help="run under a background supervisor; return once ready"
     )
+    parser.add_argument(
+        "--hosts-file",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="where LB DNS names are published (default: $LOCALNLB_HOSTS_FILE or /etc/hosts)",
+    )
+    parser.add_argument(
+        "--dataplane-workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="data-plane worker processes sharing each listener (default 2; 0: in-process)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -73,6 +87,10 @@ def _own_options(args: argparse.Namespace) -> tuple[str, ...]:
         options += ["--region", args.region]
     if args.require_auth:
         options.append("--require-auth")
+    if args.hosts_file is not None:
+        options += ["--hosts-file", str(args.hosts_file)]
+    if args.dataplane_workers is not None:
+        options += ["--dataplane-workers", str(args.dataplane_workers)]
     return tuple(options)
 
 
@@ -117,27 +135,28 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     server = await _start(args, state_dir)
     if server is None:
         return 1
+    dataplane = await start_dataplane(
+        server.url,
+        state_dir=state_dir,
+        hosts_path=args.hosts_file,
+        workers=args.dataplane_workers,
+    )
     settings = server.settings.api
     env = statedir.aws_client_env(elbv2_url=server.url, ec2_url=server.url, region=settings.region)
     ((key, secret),) = settings.credentials.items()
     env.update({"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret})
+    env["LOCALNLB_DATAPLANE_METRICS_URL"] = dataplane.metrics_url or ""
     # Keep what other components wrote (KUBECONFIG with ``up``); ours replace only our keys.
-    env_file = statedir.write_env(state_dir, {**statedir.read_env(state_dir), **env})
+    env_file = statedir.update_env(state_dir, env)
     print(f"localnlb: ELBv2 and EC2 API at {server.url} (state in {state_dir})")
     print(f"localnlb: wrote {env_file}; in another shell run:")
     print(f"    source {env_file}")
     print("    aws elbv2 describe-load-balancers")
     print("localnlb: Ctrl-C stops it", flush=True)
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stopping.set)
     try:
-        await stopping.wait()
+        await wait_for_stop_signal()
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(Exception):
-                loop.remove_signal_handler(signum)
+        await dataplane.stop()
         await server.stop()
     print("localnlb: stopped", flush=True)
     return 0

@@ -19,7 +19,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 DEFAULT_HOSTS_PATH = Path("/etc/hosts")
+# Points every data plane started from this environment at another file (tests, sandboxes).
+HOSTS_FILE_VARIABLE = "LOCALNLB_HOSTS_FILE"
 log = logging.getLogger(__name__)
+
+
+def default_hosts_path() -> Path:
+    return Path(os.environ.get(HOSTS_FILE_VARIABLE) or DEFAULT_HOSTS_PATH)
 
 
 def block_markers(owner: str) -> tuple[str, str]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -87,6 +89,11 @@ class DataPlane:
     def bound_address(self) -> tuple[str, int]:
         """The metrics endpoint's address."""
         return self._metrics_address
+
+    @property
+    def metrics_url(self) -> str | None:
+        host, port = self._metrics_address
+        return f"http://{host}:{port}/metrics" if port else None
 
     @property
     def version(self) -> int:
@@ -177,8 +184,23 @@ class DataPlane:
         self._metrics_address = sockets[0].getsockname()[:2] if sockets else address
 
 
-async def start_dataplane(routing_url: str, settings: DataPlaneSettings | None = None) -> DataPlane:
-    """Start a data plane that follows the ELBv2 endpoint at ``routing_url`` (for the CLI)."""
-    dataplane = DataPlane(settings or DataPlaneSettings(), routing_url=routing_url)
+async def start_dataplane(
+    routing_url: str,
+    *,
+    state_dir: Path,
+    hosts_path: Path | None = None,
+    workers: int | None = None,
+) -> DataPlane:
+    """Start the LB nodes of ``state_dir``'s load balancers, following the ELBv2 endpoint at
+    ``routing_url`` (what ``localnlb elbv2`` and ``up`` run). Its metrics are at
+    :attr:`DataPlane.metrics_url`; ``stop()`` it on the way out."""
+    defaults = DataPlaneSettings()
+    settings = dataclasses.replace(
+        defaults,
+        hosts_path=hosts_path or defaults.hosts_path,
+        hosts_owner=str(state_dir),  # ``localnlb down`` removes the block by this owner
+        workers=defaults.workers if workers is None else workers,
+    )
+    dataplane = DataPlane(settings, routing_url=routing_url)
     await dataplane.start()
     return dataplane

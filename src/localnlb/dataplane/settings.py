@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from localnlb.dataplane.hostsfile import DEFAULT_HOSTS_PATH
+from localnlb.dataplane.hostsfile import default_hosts_path
 
 # An NLB's UDP flow idle timeout: fixed at 120 s (reference §0.16).
 UDP_IDLE_TIMEOUT_SECONDS = 120.0
@@ -18,8 +18,9 @@ class DataPlaneSettings:
     workers: int = 2
     udp_idle_timeout: float = UDP_IDLE_TIMEOUT_SECONDS
     connect_timeout: float = 10.0
-    # Where LB DNS names are published; None publishes nothing.
-    hosts_path: Path | None = DEFAULT_HOSTS_PATH
+    # Where LB DNS names are published ($LOCALNLB_HOSTS_FILE, else /etc/hosts); None: nowhere.
+    hosts_path: Path | None = field(default_factory=default_hosts_path)
+    # The block's owner in the hosts file: the state dir, as ``localnlb down`` expects.
     hosts_owner: str = "default"
     # Prometheus metrics endpoint; port 0 picks a free port, None serves none.
     metrics_address: tuple[str, int] | None = ("127.0.0.1", 0)

@@ -1,0 +1,246 @@
+"""Benchmark: one localnlb NLB against HAProxy (TCP mode), side by side, in front of nginx.
+
+Everything runs on 127.x addresses of this machine: nginx serves a tiny file and a 1 MiB file;
+HAProxy (``mode tcp``, ``nbthread`` = the data plane's worker count) and one NLB (one LB node,
+one TCP listener, one healthy ``ip`` target: nginx) both forward to it. The NLB is fed its
+routing snapshot directly (no ELBv2 API needed). For each scenario wrk runs against HAProxy and
+then the NLB, ``--rounds`` times alternately, and the best round of each counts:
+
+* keep-alive requests/s (goal: >= 1.0 x HAProxy);
+* new connections/s, ``Connection: close`` (goal: >= 0.8 x HAProxy);
+* bulk, 1 MiB responses, bytes/s (goal: >= 0.8 x HAProxy);
+
+with p50/p99 latency. Run: ``python -m bench.dataplane [--duration 10] [--workers 2]``.
+Installs haproxy, nginx and wrk with apt-get when they are missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+from bench.wrk import WrkResult, ensure_tools, machine_info, run_wrk
+from localnlb.common.snapshot import (
+    HealthCheckRoute,
+    LbNodeRoute,
+    ListenerRoute,
+    LoadBalancerRoute,
+    RoutingSnapshot,
+    TargetGroupRoute,
+    TargetRoute,
+)
+from localnlb.dataplane.service import DataPlane
+from localnlb.dataplane.settings import DataPlaneSettings
+
+NGINX = ("127.88.1.10", 8080)
+HAPROXY = ("127.88.0.20", 8080)
+NLB_NODE = ("127.88.0.100", 8080)
+SCENARIOS = (
+    # name, path, wrk connections, Connection: close, metric
+    ("keep-alive", "/small.txt", 50, False, "requests_per_second", 1.0),
+    ("new connections", "/small.txt", 50, True, "requests_per_second", 0.8),
+    ("bulk 1 MiB", "/big.bin", 10, False, "bytes_per_second", 0.8),
+)
+
+
+def nginx_config(root: Path) -> str:
+    temp = f"{root}/tmp"
+    return f"""
+worker_processes 1;
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/nginx-error.log;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  keepalive_requests 10000000;
+  client_body_temp_path {temp}; proxy_temp_path {temp}; fastcgi_temp_path {temp};
+  uwsgi_temp_path {temp}; scgi_temp_path {temp};
+  server {{ listen {NGINX[0]}:{NGINX[1]}; root {root}/www; location / {{ }} }}
+}}
+"""
+
+
+def haproxy_config(threads: int) -> str:
+    return f"""
+global
+  nbthread {threads}
+  maxconn 8000
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+listen bench
+  bind {HAPROXY[0]}:{HAPROXY[1]}
+  server nginx {NGINX[0]}:{NGINX[1]}
+"""
+
+
+def nlb_snapshot() -> RoutingSnapshot:
+    zone = "us-west-2a"
+    health_check = HealthCheckRoute("TCP", "traffic-port", None, None, 10, 10, 3, 3)
+    group = TargetGroupRoute(
+        arn="arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/bench/0",
+        name="bench",
+        protocol="TCP",
+        port=NGINX[1],
+        target_type="ip",
+        health_check=health_check,
+        preserve_client_ip=False,  # the default for ip targets over TCP
+        targets=(TargetRoute(NGINX[0], NGINX[1], NGINX[0], zone, "healthy"),),
+    )
+    lb = LoadBalancerRoute(
+        arn="arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/net/bench/0",
+        name="bench",
+        dns_name="bench-0000000000000000.elb.us-west-2.amazonaws.com",
+        scheme="internal",
+        state="active",
+        cross_zone=False,
+        nodes=(LbNodeRoute(zone, NLB_NODE[0], "subnet-bench"),),
+        listeners=(ListenerRoute("arn:listener/bench", NLB_NODE[1], "TCP", group.arn),),
+    )
+    return RoutingSnapshot(version=1, load_balancers=(lb,), target_groups=(group,))
+
+
+@contextlib.contextmanager
+def servers(root: Path, threads: int) -> Iterator[None]:
+    root.chmod(0o755)  # nginx workers run unprivileged and must read the files
+    (root / "www").mkdir()
+    (root / "tmp").mkdir()
+    (root / "www" / "small.txt").write_text("ok\n")
+    (root / "www" / "big.bin").write_bytes(os.urandom(1024 * 1024))
+    (root / "nginx.conf").write_text(nginx_config(root))
+    (root / "haproxy.cfg").write_text(haproxy_config(threads))
+    started = [
+        subprocess.Popen(["nginx", "-c", str(root / "nginx.conf")], start_new_session=True),
+        subprocess.Popen(
+            ["haproxy", "-f", str(root / "haproxy.cfg"), "-q"], start_new_session=True
+        ),
+    ]
+    try:
+        yield
+    finally:
+        for process in started:
+            process.terminate()
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def wait_listening(*addresses: tuple[str, int]) -> None:
+    import socket
+    import time
+
+    deadline = time.monotonic() + 10
+    for address in addresses:
+        while True:
+            try:
+                socket.create_connection(address, timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+
+async def measure(args: argparse.Namespace) -> dict[str, object]:
+    results: dict[str, dict[str, list[WrkResult]]] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="localnlb-bench-") as temp,
+        servers(Path(temp), args.workers),
+    ):
+        settings = DataPlaneSettings(workers=args.workers, hosts_path=None, metrics_address=None)
+        plane = DataPlane(settings)
+        await plane.start()
+        try:
+            await plane.apply(nlb_snapshot())
+            await asyncio.to_thread(wait_listening, NGINX, HAPROXY, NLB_NODE)
+            for name, path, connections, close, _metric, _goal in SCENARIOS:
+                rounds: dict[str, list[WrkResult]] = {"haproxy": [], "localnlb": []}
+                for _ in range(args.rounds):
+                    for who, (host, port) in (("haproxy", HAPROXY), ("localnlb", NLB_NODE)):
+                        result = await asyncio.to_thread(
+                            run_wrk,
+                            f"http://{host}:{port}{path}",
+                            duration=args.duration,
+                            connections=connections,
+                            close=close,
+                        )
+                        rounds[who].append(result)
+                        print(f"  {name:16} {who:9} {_describe(result)}", file=sys.stderr)
+                results[name] = rounds
+        finally:
+            await plane.stop(grace=0.5)
+    return report(results, args)
+
+
+def _describe(result: WrkResult) -> str:
+    return (
+        f"{result.requests_per_second:10.0f} req/s {result.bytes_per_second / 1e6:9.1f} MB/s "
+        f"p50 {result.p50_seconds * 1e3:6.2f} ms p99 {result.p99_seconds * 1e3:6.2f} ms "
+        f"errors {result.errors}"
+    )
+
+
+def _best(rounds: list[WrkResult], metric: str) -> WrkResult:
+    return max(rounds, key=lambda result: float(getattr(result, metric)))
+
+
+def report(
+    results: dict[str, dict[str, list[WrkResult]]], args: argparse.Namespace
+) -> dict[str, object]:
+    summary: dict[str, object] = {
+        "duration_seconds": args.duration,
+        "workers": args.workers,
+        "rounds": args.rounds,
+    }
+    machine = machine_info()
+    summary["machine"] = machine
+    print("\nmachine: " + ", ".join(f"{k}={v}" for k, v in machine.items()))
+    scenarios = {}
+    for name, _path, _connections, _close, metric, goal in SCENARIOS:
+        best = {who: _best(rounds, metric) for who, rounds in results[name].items()}
+        ratio = getattr(best["localnlb"], metric) / max(getattr(best["haproxy"], metric), 1e-9)
+        verdict = "meets" if ratio >= goal else "MISSES"
+        print(f"{name:16} ratio {ratio:5.2f} (goal >= {goal}: {verdict})")
+        for who, result in best.items():
+            print(f"  {who:9} {_describe(result)}")
+        scenarios[name] = {
+            "metric": metric,
+            "goal": goal,
+            "ratio": round(ratio, 3),
+            **{who: asdict(result) for who, result in best.items()},
+        }
+    summary["scenarios"] = scenarios
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per wrk run")
+    parser.add_argument("--workers", type=int, default=2, help="data-plane worker processes")
+    parser.add_argument("--rounds", type=int, default=1, help="alternating runs per scenario")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    ensure_tools("haproxy", "nginx", "wrk")
+    import uvloop
+
+    summary = uvloop.run(measure(args))
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
