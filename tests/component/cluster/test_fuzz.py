@@ -1,0 +1,109 @@
+"""Arbitrary bodies, patches and query strings never get a 500, a hang or a traceback, and
+never damage what is stored."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.component.cluster.conftest import Api, pod
+
+PODS = "/api/v1/namespaces/default/pods"
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "apiVersion",
+                    "kind",
+                    "metadata",
+                    "spec",
+                    "status",
+                    "name",
+                    "containers",
+                    "op",
+                    "path",
+                    "value",
+                    "$patch",
+                    "labels",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=20,
+)
+paths = st.sampled_from(
+    [
+        PODS,
+        f"{PODS}/keep",
+        f"{PODS}/keep/status",
+        "/api/v1/namespaces",
+        "/apis/apps/v1/namespaces/default/deployments",
+        "/api/v1/namespaces/default/services",
+        "/apis/apps/v1/namespaces/default/deployments/d/scale",
+        f"{PODS}/keep/log",
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+    ]
+)
+content_types = st.sampled_from(
+    [
+        "application/json",
+        "application/yaml",
+        "application/merge-patch+json",
+        "application/json-patch+json",
+        "application/strategic-merge-patch+json",
+        "application/apply-patch+yaml",
+        "text/plain",
+    ]
+)
+queries = st.sampled_from(
+    [
+        "",
+        "?labelSelector=a%20in%20(",
+        "?fieldSelector=x",
+        "?watch=1&resourceVersion=-5",
+        "?limit=-1",
+        "?dryRun=All",
+        "?fieldValidation=Strict",
+        "?fieldManager=",
+        "?continue=e30=",
+        "?gracePeriodSeconds=-3",
+        "?propagationPolicy=Nope",
+        "?timeoutSeconds=0&watch=1",
+    ]
+)
+
+
+@pytest.mark.timeout(120)
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+    path=paths,
+    query=queries,
+    body=json_values,
+    content_type=content_types,
+)
+async def test_no_input_gets_a_server_error(
+    api: Api, method: str, path: str, query: str, body: Any, content_type: str
+) -> None:
+    if (await api.get(f"{PODS}/keep")).status == 404:
+        await api.post(PODS, pod("keep"))
+    reply = await api.call(
+        method, path + query, raw=json.dumps(body).encode(), content_type=content_type
+    )
+    assert reply.status < 500, reply.body
+    if reply.status >= 400:
+        assert reply.body["kind"] == "Status"
+        assert reply.body["code"] == reply.status
+    assert (await api.get("/api/v1/namespaces/default")).status == 200
