@@ -71,21 +71,40 @@ class Supervisor:
         async with new_session() as session:
             try:
                 for component in self._components:
-                    tasks.append(asyncio.create_task(self._keep_running(component, session)))
-                    if not await self._await_startup(component):
+                    task = asyncio.create_task(self._keep_running(component, session))
+                    tasks.append(task)
+                    if not await self._await_startup(component, task):
                         break
                 else:
                     self.phase = SupervisorPhase.RUNNING
                     self._publish()
-                    await self._stop.wait()
+                    stop = asyncio.ensure_future(self._stop.wait())
+                    done, _ = await asyncio.wait({stop, *tasks}, return_when="FIRST_COMPLETED")
+                    stop.cancel()
+                    for keeper in tasks:
+                        if keeper in done:
+                            self._keeper_died(keeper)
             finally:
                 await self._stop_all(tasks)
         return EXIT_START_FAILED if self.phase is SupervisorPhase.FAILED else EXIT_STOPPED
 
-    async def _await_startup(self, component: RunningComponent) -> bool:
+    def _keeper_died(self, task: asyncio.Task[None]) -> None:
+        """A keeper task ends only on stop; anything else is a bug that must not go unnoticed,
+        or its component would run unsupervised."""
+        if self._stop.is_set() or task.cancelled():
+            return
+        self.phase = SupervisorPhase.FAILED
+        self.error = f"supervisor error: {task.exception()!r}"
+        log.error("%s", self.error, exc_info=task.exception())
+        self._publish()
+
+    async def _await_startup(self, component: RunningComponent, task: asyncio.Task[None]) -> bool:
         tracker, spec = component.tracker, component.spec
         while tracker.phase is not Phase.READY:
             if self._stop.is_set():
+                return False
+            if task.done():
+                self._keeper_died(task)
                 return False
             failure = tracker.startup_failure(self._clock.monotonic(), spec.ready_timeout)
             if failure is not None:
