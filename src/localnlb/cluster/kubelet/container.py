@@ -302,6 +302,14 @@ class ContainerMachine:
             return [KillContainer(kind.value, grace=tracker.spec.termination_grace)]
         return []
 
+    def on_post_start_failed(self) -> list[Action]:
+        """A failed ``postStart`` hook: the container is killed (and restarted per policy)."""
+        if self.stage is not Stage.RUNNING:
+            return []
+        self._kill_reason = "postStart"
+        self.stage = Stage.KILLING
+        return [KillContainer("postStart")]
+
     def on_spec_changed(self, container: JsonObject) -> list[Action]:
         """The pod's spec now says something else for this container (``kubectl set image`` on
         a pod): a running container is killed and started again from the new definition."""
@@ -329,6 +337,15 @@ class ContainerMachine:
         if self.stage is Stage.NEEDS_START:
             self.stage = Stage.DONE
         return []
+
+    @property
+    def definition(self) -> JsonObject:
+        """The container's spec as the pod gives it now."""
+        return self._container
+
+    @property
+    def pod_label(self) -> str:
+        return self._pod_label
 
     def probe_spec(self, kind: ProbeKind) -> ProbeSpec | None:
         tracker = self._probes.get(kind)

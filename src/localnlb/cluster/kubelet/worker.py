@@ -28,7 +28,20 @@ from localnlb.cluster.kubelet.container import (
     StartContainer,
 )
 from localnlb.cluster.kubelet.environment import ContainerConfigError, PodContext
-from localnlb.cluster.kubelet.events import DiscardEvents, PodEventRecorder
+from localnlb.cluster.kubelet.events import (
+    WARNING,
+    DiscardEvents,
+    KubeletEvent,
+    PodEventRecorder,
+)
+from localnlb.cluster.kubelet.hooks import (
+    MINIMUM_GRACE_AFTER_HOOK,
+    POST_START,
+    PRE_STOP,
+    describe_failure,
+    hook_of,
+    run_hook,
+)
 from localnlb.cluster.kubelet.launch import (
     ImagePullError,
     LaunchSpec,
@@ -47,7 +60,7 @@ from localnlb.cluster.kubelet.podspec import (
     termination_grace_seconds,
 )
 from localnlb.cluster.kubelet.podstatus import KUBELET_CONDITIONS, build_pod_status
-from localnlb.cluster.kubelet.probes import run_probe
+from localnlb.cluster.kubelet.probes import ProbeOutcome, run_probe
 from localnlb.cluster.kubelet.runner import ContainerProcess, ProcessRunner, StartFailed
 from localnlb.cluster.kubelet.settings import KubeletSettings
 from localnlb.cluster.kubelet.sink import PodStatusSink
@@ -235,7 +248,7 @@ class PodWorker:
             if process is not None:
                 _log.info("pod %s: killing %s (%s)", self.uid, machine.name, action.reason)
                 grace = self._grace if action.grace is None else action.grace
-                self._spawn(self._runner.terminate(process, grace=grace))
+                self._spawn(self._kill(machine, process, grace=grace))
 
     def _spawn(self, work: Any) -> asyncio.Task[None]:
         task: asyncio.Task[None] = asyncio.create_task(work)
@@ -273,7 +286,48 @@ class PodWorker:
         self._spawn(self._await_exit(machine, process))
         for action in machine.on_started(process.container_id):
             self._dispatch(machine, action)
+        post_start = hook_of(machine.definition, POST_START)
+        if post_start is not None:
+            self._spawn(self._post_start(machine, process, post_start))
         self._wake.set()
+
+    async def _kill(
+        self, machine: ContainerMachine, process: ContainerProcess, *, grace: float
+    ) -> None:
+        """preStop inside the grace period, then SIGTERM, then SIGKILL (see :mod:`.hooks`)."""
+        hook = hook_of(machine.definition, PRE_STOP)
+        launch = self._launch_specs.get(machine.name)
+        if hook is not None and launch is not None and grace > 0:
+            began = self._clock.monotonic()
+            outcome = await run_hook(hook, launch=launch, pod_ip=self._context.pod_ip, within=grace)
+            if not outcome.ok:
+                self._hook_failed(machine, "FailedPreStopHook", hook, outcome)
+            remaining = grace - (self._clock.monotonic() - began)
+            # a hook that used up the grace period still buys the process a short SIGTERM
+            grace = remaining if remaining > 0 else MINIMUM_GRACE_AFTER_HOOK
+        await self._runner.terminate(process, grace=grace)
+
+    async def _post_start(
+        self, machine: ContainerMachine, process: ContainerProcess, hook: Mapping[str, Any]
+    ) -> None:
+        launch = self._launch_specs[machine.name]
+        outcome = await run_hook(
+            hook, launch=launch, pod_ip=self._context.pod_ip, within=self._grace
+        )
+        if not outcome.ok and self.processes.get(machine.name) is process:
+            self._hook_failed(machine, "FailedPostStartHook", hook, outcome)
+            for action in machine.on_post_start_failed():
+                self._dispatch(machine, action)
+            self._wake.set()
+
+    def _hook_failed(
+        self, machine: ContainerMachine, reason: str, hook: Mapping[str, Any], outcome: ProbeOutcome
+    ) -> None:
+        message = describe_failure(
+            hook, container=machine.name, pod_label=machine.pod_label, outcome=outcome
+        )
+        _log.info("pod %s: %s", self.uid, message)
+        self._events.record(self._pod, machine.name, KubeletEvent(WARNING, reason, message))
 
     def _launch_spec_for(self, machine: ContainerMachine) -> LaunchSpec:
         container = next(
