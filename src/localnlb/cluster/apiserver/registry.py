@@ -137,7 +137,7 @@ class Registry:
             ):
                 selected.append(self._out(rt, item))
         list_meta: JsonObject = {"resourceVersion": str(revision)}
-        if limit and len(selected) > limit:
+        if limit > 0 and len(selected) > limit:
             selected = selected[:limit]
             last = selected[-1]["metadata"]
             list_meta["continue"] = paging.encode_continue(
