@@ -25,6 +25,7 @@ def _command_modules() -> list[CommandModule]:
         cluster_command,
         cluster_run_command,
         controller_command,
+        dashboard_command,
         down_command,
         elbv2_command,
         env_command,
@@ -41,6 +42,7 @@ def _command_modules() -> list[CommandModule]:
         cluster_run_command,
         elbv2_command,
         controller_command,
+        dashboard_command,
     ]
 
 

@@ -1,0 +1,85 @@
+"""``localnlb dashboard``: the live diagram of load balancers, nodes, pods and traffic.
+
+Runs in the foreground (one component of ``localnlb up``), serves the page on a loopback port,
+adds ``LOCALNLB_DASHBOARD_URL`` to ``DIR/env`` and announces the URL to the supervisor once it
+serves. It reads every other component through ``DIR/env`` (see :mod:`localnlb.web.dashboard`),
+so it may start before or after them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ipaddress
+import signal
+import sys
+
+from localnlb.cli.options import add_state_dir_option
+from localnlb.common import statedir
+from localnlb.common.supervisor.announce import announce_ready
+from localnlb.web.dashboard import DASHBOARD_VARIABLE, Dashboard, DashboardSettings
+
+LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "dashboard", help="serve the live dashboard (load balancers, targets, traffic paths)"
+    )
+    add_state_dir_option(parser)
+    parser.add_argument("--host", default="127.0.0.1", help="127.x address to bind")
+    parser.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    parser.add_argument(
+        "--dataplane-metrics-url",
+        default=None,
+        metavar="URL",
+        help="the data plane's /metrics (default: $LOCALNLB_DATAPLANE_METRICS_URL from DIR/env)",
+    )
+    parser.set_defaults(handler=run)
+
+
+async def _serve(settings: DashboardSettings) -> int:
+    dashboard = Dashboard(settings)
+    try:
+        await dashboard.start()
+    except OSError as error:
+        await dashboard.stop()
+        print(f"localnlb dashboard: cannot bind {settings.host}:{settings.port}: {error}")
+        return 1
+    url = dashboard.url
+    statedir.update_env(settings.state_dir, {DASHBOARD_VARIABLE: url})
+    print(f"localnlb dashboard: {url}", flush=True)
+    announce_ready({"http": url})
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    try:
+        await stopping.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(Exception):
+                loop.remove_signal_handler(signum)
+        await dashboard.stop()
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        loopback = ipaddress.ip_address(args.host) in LOOPBACK
+    except ValueError:
+        loopback = False
+    if not loopback:
+        print(
+            f"localnlb dashboard: --host must be in 127.0.0.0/8, not {args.host!r}", file=sys.stderr
+        )
+        return 2
+    state_dir = statedir.ensure_state_dir(statedir.resolve_state_dir(args.state_dir))
+    settings = DashboardSettings(
+        state_dir=state_dir,
+        host=args.host,
+        port=args.port,
+        dataplane_metrics_url=args.dataplane_metrics_url,
+    )
+    return asyncio.run(_serve(settings))

@@ -1,0 +1,95 @@
+"""The dashboard as one lifecycle Service: hub, HTTP server and the sources, for one state dir.
+
+Where each source lives is read from ``DIR/env`` every time a source (re)connects:
+``AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2`` (routing snapshot), ``KUBECONFIG``,
+``LOCALNLB_DATAPLANE_METRICS_URL`` and ``LOCALNLB_CLUSTER_METRICS_URL`` (Prometheus text).
+Settings can pin any of them instead (tests, or a data plane run by hand).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from localnlb.common import statedir
+from localnlb.common.clock import Clock
+from localnlb.web.hub import SceneHub
+from localnlb.web.kube_source import KubeWatcher
+from localnlb.web.server import DashboardServer
+from localnlb.web.sources import follow_snapshots, scrape_metrics
+
+ELBV2_VARIABLE = "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"
+DATAPLANE_METRICS_VARIABLE = "LOCALNLB_DATAPLANE_METRICS_URL"
+CLUSTER_METRICS_VARIABLE = "LOCALNLB_CLUSTER_METRICS_URL"
+DASHBOARD_VARIABLE = "LOCALNLB_DASHBOARD_URL"
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardSettings:
+    state_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 0
+    scrape_interval: float = 1.0
+    # Pinned sources; None reads DIR/env.
+    elbv2_url: str | None = None
+    kubeconfig: Path | None = None
+    dataplane_metrics_url: str | None = None
+    cluster_metrics_url: str | None = None
+
+
+class Dashboard:
+    def __init__(self, settings: DashboardSettings, *, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.hub = SceneHub(clock=clock)
+        self.server = DashboardServer(self.hub, host=settings.host, port=settings.port)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def _env(self, variable: str, pinned: str | None) -> str | None:
+        if pinned is not None:
+            return pinned
+        return statedir.read_env(self.settings.state_dir).get(variable) or None
+
+    def _kubeconfig(self) -> Path | None:
+        if self.settings.kubeconfig is not None:
+            return self.settings.kubeconfig
+        value = statedir.read_env(self.settings.state_dir).get("KUBECONFIG")
+        return Path(value) if value else None
+
+    async def start(self) -> None:
+        await self.server.start()
+        s = self.settings
+        self._tasks = [
+            asyncio.create_task(
+                follow_snapshots(self.hub, lambda: self._env(ELBV2_VARIABLE, s.elbv2_url))
+            ),
+            asyncio.create_task(KubeWatcher(self.hub, self._kubeconfig).run()),
+            asyncio.create_task(
+                scrape_metrics(
+                    self.hub,
+                    dataplane=lambda: self._env(
+                        DATAPLANE_METRICS_VARIABLE, s.dataplane_metrics_url
+                    ),
+                    kubeproxy=lambda: self._env(CLUSTER_METRICS_VARIABLE, s.cluster_metrics_url),
+                    interval=s.scrape_interval,
+                )
+            ),
+        ]
+
+    async def stop(self, grace: float = 1.0) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+        await self.server.stop(grace)
+
+    @property
+    def bound_address(self) -> tuple[str, int]:
+        return self.server.bound_address
+
+    @property
+    def url(self) -> str:
+        return self.server.url

@@ -1,0 +1,187 @@
+"""Traffic counters from the Prometheus endpoints, and rates computed from them.
+
+Two sources, both Prometheus text: the data plane's per-target flow counters (labels
+``load_balancer``, ``target_group``, ``target`` = ``ip:port``, ``availability_zone`` of the LB
+node) and kube-proxy's per-node NodePort counters (labels ``node``, ``namespace``, ``service``,
+``port`` = the Service port's name, ``cross_node``). Parsing is prometheus-client's own parser.
+
+Rates are deltas of counters over a sliding window (:class:`TrafficHistory`), so one ``curl``
+lights its path for the window's length rather than for a single scrape. A counter that went
+down (its process restarted) counts from zero. Time is always passed in.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from prometheus_client.parser import text_string_to_metric_families
+
+RATE_WINDOW_SECONDS = 5.0
+
+K = TypeVar("K")
+
+
+@dataclass(frozen=True, slots=True)
+class LbTargetKey:
+    load_balancer: str
+    target_group: str
+    target: str  # "ip:port"
+    zone: str  # the LB node's zone
+
+
+@dataclass(frozen=True, slots=True)
+class ProxyKey:
+    node: str
+    namespace: str
+    service: str
+    port_name: str
+    cross_node: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Counters:
+    flows: float = 0.0
+    bytes: float = 0.0
+    active: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficSample:
+    at: float
+    lb: Mapping[LbTargetKey, Counters] = field(default_factory=dict)
+    proxy: Mapping[ProxyKey, Counters] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    flows_per_second: float = 0.0
+    bytes_per_second: float = 0.0
+    active: int = 0
+    last_flow_at: float | None = None
+
+    @property
+    def lit(self) -> bool:
+        return self.flows_per_second > 0 or self.bytes_per_second > 0 or self.active > 0
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficRates:
+    lb: Mapping[LbTargetKey, Rate] = field(default_factory=dict)
+    proxy: Mapping[ProxyKey, Rate] = field(default_factory=dict)
+
+
+_DATAPLANE_FIELDS = {
+    "localnlb_flows_new_total": "flows",
+    "localnlb_bytes_client_to_target_total": "bytes",
+    "localnlb_bytes_target_to_client_total": "bytes",
+    "localnlb_flows_active": "active",
+}
+_KUBEPROXY_FIELDS = {
+    "localnlb_kubeproxy_connections_total": "flows",
+    "localnlb_kubeproxy_bytes_total": "bytes",
+    "localnlb_kubeproxy_connections_active": "active",
+}
+
+
+def _accumulate(totals: dict[str, float], name: str, value: float) -> None:
+    totals[name] = totals.get(name, 0.0) + value
+
+
+def parse_dataplane(text: str) -> dict[LbTargetKey, Counters]:
+    found: dict[LbTargetKey, dict[str, float]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            which = _DATAPLANE_FIELDS.get(sample.name)
+            if which is None:
+                continue
+            labels = sample.labels
+            key = LbTargetKey(
+                load_balancer=labels.get("load_balancer", ""),
+                target_group=labels.get("target_group", ""),
+                target=labels.get("target", ""),
+                zone=labels.get("availability_zone", ""),
+            )
+            _accumulate(found.setdefault(key, {}), which, sample.value)
+    return {key: Counters(**values) for key, values in found.items()}
+
+
+def parse_kubeproxy(text: str) -> dict[ProxyKey, Counters]:
+    found: dict[ProxyKey, dict[str, float]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            which = _KUBEPROXY_FIELDS.get(sample.name)
+            if which is None:
+                continue
+            labels = sample.labels
+            key = ProxyKey(
+                node=labels.get("node", ""),
+                namespace=labels.get("namespace", ""),
+                service=labels.get("service", ""),
+                port_name=labels.get("port", ""),
+                cross_node=labels.get("cross_node") == "true",
+            )
+            _accumulate(found.setdefault(key, {}), which, sample.value)
+    return {key: Counters(**values) for key, values in found.items()}
+
+
+class TrafficHistory:
+    """Samples over the last window, and when each series last saw a new flow."""
+
+    def __init__(self, window: float = RATE_WINDOW_SECONDS) -> None:
+        self.window = window
+        self._samples: deque[TrafficSample] = deque()
+        self._last_flow_lb: dict[LbTargetKey, float] = {}
+        self._last_flow_proxy: dict[ProxyKey, float] = {}
+
+    def add(self, sample: TrafficSample) -> None:
+        if self._samples:
+            previous = self._samples[-1]
+            _note_new_flows(previous.lb, sample.lb, sample.at, self._last_flow_lb)
+            _note_new_flows(previous.proxy, sample.proxy, sample.at, self._last_flow_proxy)
+        self._samples.append(sample)
+        # Keep one sample at or before the window's start, so the window is always covered.
+        while len(self._samples) > 2 and self._samples[1].at <= sample.at - self.window:
+            self._samples.popleft()
+
+    def rates(self) -> TrafficRates:
+        if not self._samples:
+            return TrafficRates()
+        oldest, newest = self._samples[0], self._samples[-1]
+        return TrafficRates(
+            lb=_rates(oldest.lb, newest.lb, newest.at - oldest.at, self._last_flow_lb),
+            proxy=_rates(oldest.proxy, newest.proxy, newest.at - oldest.at, self._last_flow_proxy),
+        )
+
+
+def _note_new_flows(
+    before: Mapping[K, Counters], after: Mapping[K, Counters], at: float, last: dict[K, float]
+) -> None:
+    for key, now in after.items():
+        then = before.get(key)
+        changed = then is None or now.flows != then.flows or now.bytes != then.bytes
+        if changed and (now.flows or now.bytes):
+            last[key] = at
+
+
+def _delta(now: float, then: float) -> float:
+    return now - then if now >= then else now  # a restarted process counts from zero
+
+
+def _rates(
+    before: Mapping[K, Counters], after: Mapping[K, Counters], span: float, last: Mapping[K, float]
+) -> dict[K, Rate]:
+    out: dict[K, Rate] = {}
+    for key, now in after.items():
+        then = before.get(key, Counters())
+        flows = _delta(now.flows, then.flows)
+        moved = _delta(now.bytes, then.bytes)
+        out[key] = Rate(
+            flows_per_second=flows / span if span > 0 else 0.0,
+            bytes_per_second=moved / span if span > 0 else 0.0,
+            active=int(now.active),
+            last_flow_at=last.get(key),
+        )
+    return out
