@@ -103,3 +103,16 @@ def test_stopped_and_failed_components_are_never_due() -> None:
     tracker.failed("not ready within 1s")
     assert tracker.phase is Phase.FAILED
     assert not tracker.due_for_restart(clock.monotonic() + 100)
+
+
+def test_details_describe_the_current_phase_only() -> None:
+    clock = FakeClock()
+    tracker = ComponentTracker(POLICY)
+    tracker.started(clock.monotonic())
+    tracker.detail = "has not announced readiness yet"
+    tracker.became_ready(clock.monotonic())
+    assert tracker.detail == ""
+    tracker.exited(1, clock.monotonic())
+    assert tracker.detail == "exited with code 1"
+    tracker.stopping()
+    assert tracker.detail == ""

@@ -79,6 +79,7 @@ class ComponentTracker:
     def became_ready(self, now: float) -> None:
         self.phase = Phase.READY
         self.ready_at = now
+        self.detail = ""
 
     def exited(self, code: int | None, now: float, *, detail: str = "") -> float:
         """Record an unexpected exit; returns the time at which to start it again."""
@@ -120,6 +121,7 @@ class ComponentTracker:
 
     def stopping(self) -> None:
         self.phase = Phase.STOPPING
+        self.detail = ""
 
     def stopped(self) -> None:
         self.phase = Phase.STOPPED
