@@ -59,15 +59,14 @@ from localnlb.cluster.kubelet.podspec import (
     restart_policy,
     termination_grace_seconds,
 )
-from localnlb.cluster.kubelet.podstatus import KUBELET_CONDITIONS, build_pod_status
 from localnlb.cluster.kubelet.probes import ProbeOutcome, run_probe
+from localnlb.cluster.kubelet.reporting import StatusReporter
 from localnlb.cluster.kubelet.runner import ContainerProcess, ProcessRunner, StartFailed
 from localnlb.cluster.kubelet.settings import KubeletSettings
 from localnlb.cluster.kubelet.sink import PodStatusSink
 from localnlb.common.clock import Clock, SystemClock
 
 _log = logging.getLogger(__name__)
-REPORT_RETRY_SECONDS = 1.0
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -100,7 +99,6 @@ class PodWorker:
         self.uid: str = pod.get("metadata", {}).get("uid", "")
         self._context = context
         self._config = config
-        self._sink = sink
         self._events = events or DiscardEvents()
         self._runner = runner or ProcessRunner()
         self._clock = clock or SystemClock()
@@ -140,16 +138,14 @@ class PodWorker:
         self._starting: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._loop: asyncio.Task[None] | None = None
-        self._start_time = self._clock.wall()
-        self._reported: dict[str, Any] | None = None
+        self._reporter = StatusReporter(self.uid, sink=sink, clock=self._clock)
         self._grace = termination_grace_seconds(pod)
         self._stopped = False
-        self._report_retry_at: float | None = None
 
     @property
     def status(self) -> dict[str, Any] | None:
         """The last status reported."""
-        return self._reported
+        return self._reporter.delivered
 
     async def start(self) -> None:
         pod_log_dir(self._config.log_root, self._pod).mkdir(parents=True, exist_ok=True)
@@ -224,8 +220,8 @@ class PodWorker:
                         self._dispatch(machine, action)
             await self._report_if_changed()
             wakes = [w for m in self._active_machines() if (w := m.wake_at()) is not None]
-            if self._report_retry_at is not None:
-                wakes.append(self._report_retry_at)
+            if self._reporter.retry_at is not None:
+                wakes.append(self._reporter.retry_at)
             timeout = max(min(wakes) - self._clock.monotonic(), 0.001) if wakes else None
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=timeout)
@@ -382,34 +378,10 @@ class PodWorker:
 
     async def _report_if_changed(self) -> None:
         self._flush_events()
-        status = build_pod_status(
-            self._pod_with_our_conditions(),
+        await self._reporter.report(
+            self._pod,
+            context=self._context,
             container_statuses=[m.status() for m in self.machines.values()],
             init_container_statuses=[m.status() for m in self.init_machines.values()],
-            pod_ip=self._context.pod_ip,
-            host_ip=self._context.host_ip,
-            start_time=self._start_time,
-            now=self._clock.wall(),
             terminal=self._stopped,
         )
-        if status == self._reported:
-            return
-        try:
-            await self._sink.report(self.uid, status)
-        except Exception:  # the API may be away for a moment: try again shortly
-            _log.exception("pod %s: reporting status failed", self.uid)
-            self._report_retry_at = self._clock.monotonic() + REPORT_RETRY_SECONDS
-            return
-        self._report_retry_at = None
-        self._reported = status
-
-    def _pod_with_our_conditions(self) -> JsonObject:
-        """The pod, with the kubelet's conditions as last reported (for lastTransitionTime)."""
-        if self._reported is None:
-            return self._pod
-        api_status = self._pod.get("status") or {}
-        others = [
-            c for c in api_status.get("conditions") or [] if c.get("type") not in KUBELET_CONDITIONS
-        ]
-        ours = [c for c in self._reported["conditions"] if c.get("type") in KUBELET_CONDITIONS]
-        return {**self._pod, "status": {**api_status, "conditions": [*others, *ours]}}
