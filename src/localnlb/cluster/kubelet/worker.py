@@ -2,9 +2,11 @@
 
 The thin shell around the pure parts: it asks each :class:`ContainerMachine` what to do, does it
 (image "pull" from the built-in registry, process start/kill through :class:`ProcessRunner`,
-probes through :func:`run_probe`), feeds the outcomes back, and reports the pod's status to a
-:class:`PodStatusSink` whenever it changed. ``stop`` ends every process (SIGTERM, the grace
-period, SIGKILL) and returns only when all have exited.
+probes through :func:`run_probe`, lifecycle hooks), feeds the outcomes back, passes the
+machines' events to a :class:`PodEventRecorder` and reports the pod's status through a
+:class:`StatusReporter` whenever it changed. Init containers run first, one at a time (sidecars
+keep running). ``stop`` ends every process (preStop, SIGTERM, the grace period, SIGKILL) and
+returns only when all have exited.
 """
 
 from __future__ import annotations
