@@ -58,8 +58,18 @@ CLUSTER = ComponentDefinition(
     ready_timeout=90.0,
 )
 
-# After the ELBv2/EC2 API, so that the cluster's nodes are EC2 instances of this state dir.
-EMBEDDED_DEFAULT: tuple[ComponentDefinition, ...] = (ELBV2, CLUSTER)
+CONTROLLER = ComponentDefinition(
+    name="controller",
+    command="controller",
+    module="localnlb.cli.controller_command",
+    # Announces once it leads, its caches are filled and its workers run.
+    readiness=ReadyFile(),
+    ready_timeout=60.0,
+)
+
+# The ELBv2/EC2 API first (the cluster's nodes are EC2 instances of this state dir), the
+# controller last (it needs both APIs).
+EMBEDDED_DEFAULT: tuple[ComponentDefinition, ...] = (ELBV2, CLUSTER, CONTROLLER)
 ELBV2_ALONE: tuple[ComponentDefinition, ...] = (ELBV2,)
 
 
