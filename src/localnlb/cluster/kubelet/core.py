@@ -17,6 +17,7 @@ from typing import Any
 
 from localnlb.cluster.kubelet.environment import PodContext
 from localnlb.cluster.kubelet.events import PodEventRecorder
+from localnlb.cluster.kubelet.orphans import reap_orphans
 from localnlb.cluster.kubelet.podspec import JsonObject, termination_grace_seconds
 from localnlb.cluster.kubelet.runner import ProcessRunner
 from localnlb.cluster.kubelet.sink import PodStatusSink
@@ -35,7 +36,9 @@ class KubeletCore:
         events: PodEventRecorder | None = None,
     ) -> None:
         """``events``: where the containers' events go (``kubectl describe pod``); none by
-        default."""
+        default. Container processes left running by a kubelet that died are ended first."""
+        if config.log_root.is_dir():
+            reap_orphans(config.log_root)
         self._config = config
         self._sink = sink
         self._events = events

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from localnlb.cluster.kubelet.launch import LaunchSpec
+from localnlb.cluster.kubelet.orphans import remove_record, write_record
 from localnlb.common.ids import hex_id
 
 SIGNAL_EXIT_BASE = 128
@@ -64,6 +65,7 @@ class ProcessRunner:
             raise StartFailed(_start_error(f'exec: "{spec.argv[0]}": permission denied')) from None
         except OSError as exc:
             raise StartFailed(_start_error(f"{spec.argv[0]}: {exc.strerror}")) from None
+        write_record(log_path, process.pid)
         return ContainerProcess(
             container_id=f"containerd://{hex_id(64)}", process=process, log_path=log_path
         )
@@ -73,6 +75,7 @@ class ProcessRunner:
         returncode = await container.process.wait()
         _signal_group(container.pid, signal.SIGKILL)
         await _group_gone(container.pid)
+        remove_record(container.log_path)
         container.exit_code = exit_code_of(returncode)
         container.exited.set()
         return container.exit_code
