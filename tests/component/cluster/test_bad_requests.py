@@ -201,6 +201,11 @@ CASES: dict[str, tuple[Case, int, str]] = {
         422,
         "Invalid",
     ),
+    "wrong field type": (
+        lambda a: a.post(PODS, {**pod("x"), "spec": {"containers": "c"}}),
+        400,
+        "BadRequest",
+    ),
     "unknown service type": (
         lambda a: a.post(
             "/api/v1/namespaces/default/services",
@@ -256,5 +261,10 @@ async def test_error_words_match_the_real_server(api: Api) -> None:
     apps = await api.get(f"{DEPLOYMENTS}/missing")
     assert apps.body["message"] == 'deployments.apps "missing" not found'
     assert apps.body["details"] == {"name": "missing", "group": "apps", "kind": "deployments"}
+    typed = await api.post(PODS, {**pod("x"), "spec": {"containers": [{"name": "c", "image": 5}]}})
+    assert typed.body["message"] == (
+        'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal number into Go'
+        " struct field Container.spec.containers.image of type string"
+    )
     strict = await api.post(f"{PODS}?fieldValidation=Strict", {**pod("x"), "spex": {}})
     assert strict.body["message"] == 'strict decoding error: unknown field "spex"'

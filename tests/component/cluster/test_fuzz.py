@@ -4,6 +4,7 @@ never damage what is stored."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -107,3 +108,94 @@ async def test_no_input_gets_a_server_error(
         assert reply.body["kind"] == "Status"
         assert reply.body["code"] == reply.status
     assert (await api.get("/api/v1/namespaces/default")).status == 200
+
+
+def _deployment() -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "d"},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "d"}},
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}},
+            "template": {
+                "metadata": {"labels": {"app": "d"}},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "c",
+                            "image": "i",
+                            "ports": [{"containerPort": 80}],
+                            "env": [{"name": "A", "value": "1"}],
+                            "resources": {"limits": {"cpu": "1"}},
+                            "livenessProbe": {"httpGet": {"port": 80}},
+                        }
+                    ],
+                    "volumes": [{"name": "v", "configMap": {"name": "x"}}],
+                },
+            },
+        },
+    }
+
+
+def _service() -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "s", "labels": {"a": "b"}},
+        "spec": {
+            "type": "LoadBalancer",
+            "externalTrafficPolicy": "Local",
+            "selector": {"app": "d"},
+            "ports": [{"name": "http", "port": 80, "targetPort": 8080, "nodePort": 30001}],
+        },
+    }
+
+
+TEMPLATES: dict[str, Callable[[], dict[str, Any]]] = {
+    "/apis/apps/v1/namespaces/default/deployments": _deployment,
+    "/api/v1/namespaces/default/services": _service,
+    PODS: lambda: pod("m", nodeName="n", readinessGates=[{"conditionType": "x"}]),
+}
+
+
+def _mutate(document: Any, path: list[int], value: Any) -> Any:
+    """Replace the subtree that ``path`` (indexes into keys/items) leads to with ``value``."""
+    if not path or not isinstance(document, dict | list) or not document:
+        return value
+    if isinstance(document, dict):
+        key = sorted(document)[path[0] % len(document)]
+        return {**document, key: _mutate(document[key], path[1:], value)}
+    index = path[0] % len(document)
+    return [*document[:index], _mutate(document[index], path[1:], value), *document[index + 1 :]]
+
+
+@pytest.mark.timeout(120)
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    collection=st.sampled_from(sorted(TEMPLATES)),
+    path=st.lists(st.integers(0, 9), max_size=8),
+    value=json_values,
+    verb=st.sampled_from(["create", "update", "patch"]),
+)
+async def test_malformed_objects_never_get_a_server_error(
+    api: Api, collection: str, path: list[int], value: Any, verb: str
+) -> None:
+    template = TEMPLATES[collection]()
+    body = _mutate(template, path, value)
+    if verb == "create":
+        reply = await api.post(collection, body)
+    else:
+        name = template["metadata"]["name"]
+        await api.post(collection, template)
+        if verb == "update":
+            reply = await api.put(f"{collection}/{name}", body)
+        else:
+            reply = await api.patch(
+                f"{collection}/{name}", body, "application/strategic-merge-patch+json"
+            )
+    assert reply.status < 500, (reply.body, body)
+    await api.delete(f"{collection}/{template['metadata']['name']}")

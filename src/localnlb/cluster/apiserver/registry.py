@@ -18,6 +18,7 @@ from typing import Any
 
 from localnlb.cluster.apiserver import (
     admission,
+    decoding,
     defaults,
     deletion,
     meta,
@@ -164,6 +165,7 @@ class Registry:
     ) -> JsonObject:
         obj = copy.deepcopy(obj)
         admission.check_type(rt, obj)
+        decoding.decode(rt, obj)
         unknown_fields(rt, obj, prune=True)  # as decoding into typed objects drops them
         if rt.is_custom and rt.schema:
             apply_schema_defaults(rt.schema, obj)
@@ -271,6 +273,7 @@ class Registry:
     ) -> JsonObject:
         obj = copy.deepcopy(obj)
         admission.check_type(rt, obj)
+        decoding.decode(rt, obj)
         unknown_fields(rt, obj, prune=True)  # as decoding into typed objects drops them
         if rt.is_custom and rt.schema:
             apply_schema_defaults(rt.schema, obj)
