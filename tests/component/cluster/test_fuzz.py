@@ -153,7 +153,80 @@ def _service() -> dict[str, Any]:
     }
 
 
+def _crd() -> dict[str, Any]:
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "scope": "Namespaced",
+            "names": {"plural": "widgets", "kind": "Widget", "shortNames": ["wd"]},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "subresources": {"status": {}},
+                    "additionalPrinterColumns": [
+                        {"name": "Size", "type": "integer", "jsonPath": ".spec.size"}
+                    ],
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {
+                                "spec": {
+                                    "type": "object",
+                                    "properties": {
+                                        "size": {"type": "integer", "default": 1},
+                                        "tags": {"type": "array", "items": {"type": "string"}},
+                                    },
+                                }
+                            },
+                        }
+                    },
+                }
+            ],
+        },
+    }
+
+
 TEMPLATES: dict[str, Callable[[], dict[str, Any]]] = {
+    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions": _crd,
+    "/api/v1/nodes": lambda: {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": "n"},
+        "status": {
+            "conditions": [{"type": "Ready", "status": "True"}],
+            "addresses": [{"type": "InternalIP", "address": "127.0.0.1"}],
+        },
+    },
+    "/apis/events.k8s.io/v1/namespaces/default/events": lambda: {
+        "apiVersion": "events.k8s.io/v1",
+        "kind": "Event",
+        "metadata": {"name": "e"},
+        "eventTime": "2026-11-26T10:00:00.000000Z",
+        "regarding": {"kind": "Pod", "name": "p"},
+        "note": "n",
+        "reason": "r",
+        "type": "Normal",
+        "series": {"count": 2},
+    },
+    "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices": lambda: {
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {"name": "es"},
+        "addressType": "IPv4",
+        "ports": [{"port": 80}],
+        "endpoints": [{"addresses": ["127.0.0.1"], "conditions": {"ready": True}}],
+    },
+    "/api/v1/namespaces/default/configmaps": lambda: {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "cm", "finalizers": ["x/y"]},
+        "data": {"a": "b"},
+    },
     "/apis/apps/v1/namespaces/default/deployments": _deployment,
     "/api/v1/namespaces/default/services": _service,
     PODS: lambda: pod("m", nodeName="n", readinessGates=[{"conditionType": "x"}]),
@@ -198,4 +271,12 @@ async def test_malformed_objects_never_get_a_server_error(
                 f"{collection}/{name}", body, "application/strategic-merge-patch+json"
             )
     assert reply.status < 500, (reply.body, body)
-    await api.delete(f"{collection}/{template['metadata']['name']}")
+    listed = await api.get(
+        collection, headers={"Accept": "application/json;as=Table;g=meta.k8s.io;v=v1"}
+    )
+    assert listed.status == 200, listed.body
+    name = template["metadata"]["name"]
+    await api.patch(
+        f"{collection}/{name}", {"metadata": {"finalizers": None}}, "application/merge-patch+json"
+    )
+    await api.delete(f"{collection}/{name}")

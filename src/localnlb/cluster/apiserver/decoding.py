@@ -20,6 +20,20 @@ from localnlb.cluster.schema.kinds import ResourceType
 _FREE_FORM = ("RawExtension", "JSON", "FieldsV1")
 
 
+class _BadTime(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _is_timestamp(text: str) -> bool:
+    try:
+        datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return "T" in text
+
+
 class _Mismatch(Exception):
     def __init__(self, found: str, struct: str, path: str, wanted: str) -> None:
         super().__init__(path)
@@ -70,6 +84,11 @@ def decode(rt: ResourceType, body: dict[str, Any]) -> None:
         return
     try:
         _object(body, cls, "")
+    except _BadTime as bad:
+        raise status.bad_request(
+            f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: parsing time'
+            f' "{bad.text}" as "2006-01-02T15:04:05Z07:00": cannot parse "{bad.text}" as "2006"'
+        ) from None
     except _Mismatch as mismatch:
         raise status.bad_request(
             f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: json:'
@@ -118,6 +137,12 @@ def _value(value: Any, hint: Any, path: str, struct: str) -> None:
                 if element is not None:
                     _value(element, args[1], path, struct)
         return  # an untyped map (resource lists, fieldsV1): any values
+    if hint is datetime.datetime:
+        if not isinstance(value, str):
+            raise _Mismatch(_json_type(value), struct, path, "v1.Time")
+        if not _is_timestamp(value):
+            raise _BadTime(value)
+        return
     expected: tuple[type, ...] | None = {
         str: (str,),
         datetime.datetime: (str,),

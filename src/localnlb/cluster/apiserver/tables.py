@@ -16,6 +16,13 @@ from localnlb.cluster.schema.kinds import ResourceType
 JsonObject = dict[str, Any]
 
 
+def _cell(column: Column, obj: JsonObject, now: float) -> Any:
+    try:
+        return column.cell(obj, now)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+        return "<unknown>"  # odd stored data must not break listing
+
+
 def _definition(column: Column) -> JsonObject:
     return {
         "name": column.name,
@@ -50,7 +57,7 @@ def to_table(
     columns = columns_for(rt)
     rows = []
     for obj in objects:
-        cells = [column.cell(obj, now) for column in columns]
+        cells = [_cell(column, obj, now) for column in columns]
         row: JsonObject = {"cells": cells}
         embedded = _row_object(obj, include_object)
         if embedded is not None:
