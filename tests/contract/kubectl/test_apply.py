@@ -4,6 +4,7 @@ the strategic merge result is what a real cluster stores."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,45 @@ def test_apply_instance_then_ip_mode_service(cluster: Cluster, workshop_dir: Pat
     assert after["spec"]["clusterIP"] == before["spec"]["clusterIP"]
     assert after["spec"]["ports"] == before["spec"]["ports"]
     assert 30000 <= after["spec"]["ports"][0]["nodePort"] <= 32767
+
+
+def test_load_balancer_service_as_the_workshop_shows_it(
+    cluster: Cluster, workshop_dir: Path
+) -> None:
+    modules = workshop_dir / "manifests" / "modules" / "exposing" / "load-balancer"
+    cluster.kubectl("create", "namespace", "ui")
+    cluster.kubectl("apply", "-f", "-", stdin=_render(cluster, modules / "nlb"))
+    pending = cluster.kubectl("get", "service", "-n", "ui").stdout.splitlines()
+    assert pending[0].split() == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
+    assert pending[1].split()[:4] == ["ui-nlb", "LoadBalancer", pending[1].split()[2], "<pending>"]
+    hostname = "k8s-ui-uinlb-e1c1ebaeb4-28a0d1a388d43825.elb.us-west-2.amazonaws.com"
+    # What the load balancer controller writes once the NLB exists.
+    cluster.kubectl(
+        "patch",
+        "service",
+        "ui-nlb",
+        "-n",
+        "ui",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        json.dumps({"status": {"loadBalancer": {"ingress": [{"hostname": hostname}]}}}),
+    )
+    row = cluster.kubectl("get", "service", "-n", "ui").stdout.splitlines()[1].split()
+    assert row[0:2] == ["ui-nlb", "LoadBalancer"]
+    assert row[2].startswith("172.20.")
+    assert row[3] == hostname
+    assert re.fullmatch(r"80:3\d{4}/TCP", row[4])
+    address = cluster.kubectl(
+        "get",
+        "service",
+        "-n",
+        "ui",
+        "ui-nlb",
+        "-o",
+        "jsonpath={.status.loadBalancer.ingress[*].hostname}",
+    ).stdout
+    assert address == hostname
+    described = cluster.kubectl("describe", "service/ui-nlb", "-n", "ui").stdout
+    assert re.search(r"LoadBalancer Ingress:\s+" + re.escape(hostname), described)
+    assert "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: instance" in described
