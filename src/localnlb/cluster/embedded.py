@@ -1,8 +1,8 @@
 """The embedded cluster as one Service: API server, controller manager and worker nodes.
 
 Start order is the dependency order (the API, then the control loops, then the nodes that run
-pods, then each node's kube-proxy); stop is the reverse, and stopping the nodes ends every pod process. Node identities come
-from the caller (planned on the address plan, or from the EC2 API).
+pods, then each node's kube-proxy); stop is the reverse, and stopping the nodes ends every pod
+process. Node identities come from the caller (planned on the address plan, or from EC2).
 """
 
 from __future__ import annotations

@@ -279,3 +279,31 @@ async def test_node_ports_answer_on_every_node_and_local_policy_on_pod_nodes_onl
         await async_wait_until(health, timeout=10, what=f"healthCheckNodePort on {node.name}")
         code, _ = await http_status(f"http://{node.private_ip}:{node_port}/home")
         assert (code == 200) == (node.name == pod_node)
+
+
+async def test_describe_pod_shows_scheduler_and_kubelet_events(
+    cluster: EmbeddedCluster, workshop_dir: Path
+) -> None:
+    await kubectl(cluster, "apply", "-k", str(workshop_dir / "manifests/base-application/ui"))
+    await kubectl(
+        cluster,
+        "wait",
+        "--for=condition=Ready",
+        "pod",
+        "-n",
+        "ui",
+        "-l",
+        "app.kubernetes.io/name=ui",
+        "--timeout=30s",
+    )
+
+    async def described() -> str | None:
+        text = await kubectl(
+            cluster, "describe", "pod", "-n", "ui", "-l", "app.kubernetes.io/name=ui"
+        )
+        return text if "Started" in text and "Scheduled" in text else None
+
+    text = await async_wait_until(described, timeout=10, what="scheduler and kubelet events")
+    assert "default-scheduler" in text
+    assert "Successfully assigned ui/ui-" in text
+    assert "kubelet" in text

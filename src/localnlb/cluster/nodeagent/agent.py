@@ -22,6 +22,7 @@ from localnlb.cluster.apiserver.status import ApiError
 from localnlb.cluster.controllers import objects
 from localnlb.cluster.kubelet.core import KubeletCore
 from localnlb.cluster.kubelet.environment import PodContext, decode_secret_data
+from localnlb.cluster.kubelet.serviceenv import service_environment
 from localnlb.cluster.nodeagent.ipam import PodAddressPool
 from localnlb.cluster.nodeagent.status_sink import RegistryStatusSink
 from localnlb.cluster.nodes.objects import NodeIdentity, build_node, ready_condition
@@ -186,12 +187,18 @@ class NodeAgent:
             availability_zone=self.identity.zone,
             config_maps=self._data(pod, "configMap"),
             secrets=self._data(pod, "secret"),
+            service_env=service_environment(pod, self._access.items(self._kinds.service)),
+            node_allocatable=self._allocatable(),
         )
         worker = await self._kubelet.sync_pod(pod, context)
         if self._ready and worker.status is not None and not objects.is_terminating(pod):
             await self._sink.report(uid, worker.status)  # re-assert after a NotReady spell
         if objects.is_terminating(pod):
             self._tasks.append(asyncio.create_task(self._finish_deletion(key, uid)))
+
+    def _allocatable(self) -> dict[str, str]:
+        node = self._access.find(self._kinds.node, "", self.name)
+        return dict(objects.status(node or {}).get("allocatable") or {})
 
     def _data(self, pod: dict[str, Any], kind: str) -> dict[str, dict[str, str]]:
         rt = self._kinds.config_map if kind == "configMap" else self._kinds.secret

@@ -8,11 +8,13 @@ the agents of that AZ, as VPC-CNI draws every node's pod addresses from its subn
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.kubelet.core import KubeletCore
+from localnlb.cluster.kubelet.events import KubeletEvent
 from localnlb.cluster.kubelet.settings import KubeletSettings
 from localnlb.cluster.kubelet.worker import KubeletConfig
 from localnlb.cluster.nodeagent.agent import NodeAgent
@@ -20,6 +22,7 @@ from localnlb.cluster.nodeagent.ipam import PodAddressPool
 from localnlb.cluster.nodeagent.status_sink import RegistryStatusSink
 from localnlb.cluster.nodes.objects import NodeIdentity
 from localnlb.cluster.runtime.access import Access
+from localnlb.cluster.runtime.events import EventRecorder
 from localnlb.cluster.runtime.feed import ChangeFeed
 from localnlb.cluster.runtime.kinds import Kinds
 from localnlb.cluster.store.events import Change
@@ -50,7 +53,14 @@ class NodeFleet:
                 kinds=kinds,
                 identity=identity,
                 pool=pools[identity.zone],
-                kubelet=KubeletCore(config=config, sink=sink, clock=registry.clock),
+                kubelet=KubeletCore(
+                    config=config,
+                    sink=sink,
+                    clock=registry.clock,
+                    events=KubeletEvents(
+                        EventRecorder(registry, kinds.event, "kubelet"), identity.name
+                    ),
+                ),
                 sink=sink,
                 lease_period=lease_period,
             )
@@ -77,3 +87,21 @@ class NodeFleet:
     async def stop(self, grace: float = 5.0) -> None:
         await self._feed.stop()
         await asyncio.gather(*(agent.stop(grace) for agent in self.agents.values()))
+
+
+class KubeletEvents:
+    """The kubelet's container events as Events on the pod (``kubectl describe pod``)."""
+
+    def __init__(self, recorder: EventRecorder, node_name: str) -> None:
+        self._recorder = recorder
+        self._node_name = node_name
+
+    def record(self, pod: Mapping[str, Any], container: str, event: KubeletEvent) -> None:
+        self._recorder.record(
+            {**pod, "apiVersion": "v1", "kind": "Pod"},
+            reason=event.reason,
+            message=event.message,
+            warning=event.type == "Warning",
+            host=self._node_name,
+            field_path=container,
+        )

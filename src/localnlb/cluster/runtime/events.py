@@ -38,10 +38,11 @@ class EventRecorder:
         message: str,
         warning: bool = False,
         host: str = "",
+        field_path: str = "",
     ) -> None:
         namespace = objects.namespace_of(involved) or "default"
         now = rfc3339(self._registry.clock.wall())
-        key = (objects.uid_of(involved), reason, message)
+        key = (objects.uid_of(involved), f"{field_path}/{reason}", message)
         existing = self._seen.get(key)
         if existing is not None and self._bump(namespace, existing, now):
             return
@@ -60,6 +61,7 @@ class EventRecorder:
                 "namespace": objects.namespace_of(involved),
                 "uid": objects.uid_of(involved),
                 "resourceVersion": objects.meta(involved).get("resourceVersion", ""),
+                **({"fieldPath": field_path} if field_path else {}),
             },
             "reason": reason,
             "message": message,

@@ -8,8 +8,8 @@ raises is retried with capped exponential back-off. Keys are usually ``(namespac
 from __future__ import annotations
 
 import asyncio
-import logging
 import inspect
+import logging
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
@@ -58,7 +58,7 @@ class WorkQueue(Generic[K]):
             self._again.discard(key)
             self.add(key)
 
-    async def run(self, reconcile: Callable[[K], None | Awaitable[None]]) -> None:
+    async def run(self, reconcile: Callable[[K], Awaitable[None] | None]) -> None:
         """Process keys forever (until cancelled), one at a time; ``reconcile`` may be async."""
         while True:
             key = await self._take()
