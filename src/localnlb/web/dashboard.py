@@ -32,6 +32,8 @@ class DashboardSettings:
     host: str = "127.0.0.1"
     port: int = 0
     scrape_interval: float = 1.0
+    # How long one routing long poll may be held (the ELBv2 side caps it too).
+    poll_seconds: float = 20.0
     # Pinned sources; None reads DIR/env.
     elbv2_url: str | None = None
     kubeconfig: Path | None = None
@@ -62,7 +64,11 @@ class Dashboard:
         s = self.settings
         self._tasks = [
             asyncio.create_task(
-                follow_snapshots(self.hub, lambda: self._env(ELBV2_VARIABLE, s.elbv2_url))
+                follow_snapshots(
+                    self.hub,
+                    lambda: self._env(ELBV2_VARIABLE, s.elbv2_url),
+                    poll_seconds=s.poll_seconds,
+                )
             ),
             asyncio.create_task(KubeWatcher(self.hub, self._kubeconfig).run()),
             asyncio.create_task(

@@ -64,9 +64,12 @@ class KubeWatcher:
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
             try:
-                await asyncio.gather(*(self._watch(client, kind) for kind in _KINDS))
+                # A task group: one watch failing ends its siblings, and all start over.
+                async with asyncio.TaskGroup() as group:
+                    for kind in _KINDS:
+                        group.create_task(self._watch(client, kind))
             except Exception as error:
-                self._hub.set_source("kubernetes", ok=False, detail=f"{path}: {error}")
+                self._hub.set_source("kubernetes", ok=False, detail=f"{path}: {_first(error)}")
                 await asyncio.sleep(RETRY_SECONDS)
             finally:
                 with contextlib.suppress(Exception):
@@ -76,7 +79,9 @@ class KubeWatcher:
         resource, convert = _KINDS[kind]
         objects = self._objects[kind]
         objects.clear()
-        async for operation, obj in client.watch(resource, namespace="*", on_error=on_error_retry):
+        namespace = None if kind == "nodes" else "*"  # nodes are cluster-scoped
+        watch = client.watch(resource, namespace=namespace, on_error=on_error_retry)
+        async for operation, obj in watch:
             self._hub.set_source("kubernetes", ok=True, detail="watching")
             meta = obj.metadata
             key = f"{meta.namespace or ''}/{meta.name}"
@@ -107,3 +112,10 @@ class KubeWatcher:
         return ClusterView(
             nodes=tuple(nodes), pods=tuple(pods), services=tuple(services), events=tuple(events)
         )
+
+
+def _first(error: BaseException) -> BaseException:
+    """The first real error inside a task group's ExceptionGroup."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    return error

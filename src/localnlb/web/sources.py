@@ -35,11 +35,13 @@ def _problem(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-async def follow_snapshots(hub: SceneHub, endpoint: UrlSource) -> None:
+async def follow_snapshots(
+    hub: SceneHub, endpoint: UrlSource, *, poll_seconds: float = POLL_SECONDS
+) -> None:
     """Long-poll ``<endpoint>/_localnlb/v1/routing`` and hand every new version to the hub."""
     retry = 0.05
     version = -1
-    timeout = aiohttp.ClientTimeout(total=POLL_SECONDS + 10, connect=2)
+    timeout = aiohttp.ClientTimeout(total=poll_seconds + 10, connect=2)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         while True:
             base = endpoint()
@@ -48,7 +50,7 @@ async def follow_snapshots(hub: SceneHub, endpoint: UrlSource) -> None:
                 await asyncio.sleep(RETRY_MAX_SECONDS)
                 continue
             url = base.rstrip("/") + SNAPSHOT_PATH
-            params = {"after": str(version), "timeout": str(POLL_SECONDS)}
+            params = {"after": str(version), "timeout": str(poll_seconds)}
             try:
                 async with session.get(url, params=params) as response:
                     if response.status in (204, 304):

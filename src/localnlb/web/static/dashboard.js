@@ -107,9 +107,10 @@ function renderNode(node) {
   }).join("");
   return `<div class="node" tabindex="0" data-anchor="${esc(node.anchor)}" ` +
     `aria-label="Node ${esc(node.name)} ${node.ready ? "Ready" : "NotReady"}">` +
+    `<div class="nodeports">${ports}</div>` +
+    `<div class="pods">${pods || `<div class="meta">no pods</div>`}</div>` +
     `<h4>Node ${esc(node.name)}</h4><div class="meta">${esc(node.instance_id)} · ${esc(node.address)} · ` +
-    `${stateLabel(node.ready ? "Ready" : "NotReady")}</div>` +
-    `<div class="nodeports">${ports}</div><div class="pods">${pods}</div></div>`;
+    `${stateLabel(node.ready ? "Ready" : "NotReady")}</div></div>`;
 }
 
 function renderTargets(scene) {
@@ -117,14 +118,14 @@ function renderTargets(scene) {
   const tables = scene.load_balancers.flatMap((lb) => lb.target_groups.map((g) => {
     const rows = g.targets.map((t) =>
       `<tr data-testid="target-row" data-mode="${esc(g.mode)}" data-state="${esc(t.state)}" data-target="${esc(t.id)}:${t.port}">` +
-      `<td>${esc(t.id)}:${t.port}<div class="meta">${esc(t.label)}</div></td><td>${esc(t.zone)}</td>` +
-      `<td>${stateLabel(t.state)}</td><td class="reason">${esc(t.reason || "")}` +
-      `${t.description ? `<div>${esc(t.description)}</div>` : ""}</td></tr>`).join("");
+      `<td class="id">${esc(t.id)}:${t.port}<div class="meta">${esc(t.label)}</div></td><td class="zone-cell">${esc(t.zone)}</td>` +
+      `<td>${stateLabel(t.state)}${t.reason ? `<div class="reason">${esc(t.reason)}</div>` : ""}` +
+      `${t.description ? `<div class="reason">${esc(t.description)}</div>` : ""}</td></tr>`).join("");
     return `<table data-testid="target-group" data-mode="${esc(g.mode)}" data-name="${esc(g.name)}">` +
       `<caption>${esc(g.name)} — ${esc(g.mode)} mode, ${esc(g.protocol)}:${g.port}` +
       `<div class="meta">health check: ${esc(g.health_check)}</div></caption>` +
       `<thead><tr><th scope="col">Target</th><th scope="col">AZ</th><th scope="col">State</th>` +
-      `<th scope="col">Reason</th></tr></thead><tbody>${rows || `<tr><td colspan="4" class="empty">no targets</td></tr>`}</tbody></table>`;
+      `</tr></thead><tbody>${rows || `<tr><td colspan="3" class="empty">no targets</td></tr>`}</tbody></table>`;
   }));
   el.innerHTML = tables.join("") || `<p class="empty">No target group yet.</p>`;
 }
@@ -160,32 +161,50 @@ function center(el, box, side) {
   return { x, y: side === "top" ? r.top - box.top : r.bottom - box.top };
 }
 
+function compactRate(edge) {
+  return `${edge.flows_per_second.toFixed(1)}/s · ${bytesRate(edge.bytes_per_second)}`;
+}
+
+function curve(a, b) {
+  const bend = Math.max(24, Math.abs(b.y - a.y) / 2);
+  return `M${a.x},${a.y} C${a.x},${a.y + bend} ${b.x},${b.y - bend} ${b.x},${b.y}`;
+}
+
 function drawEdges(scene) {
   const svg = document.getElementById("edges");
   const diagram = document.getElementById("diagram");
   const box = diagram.getBoundingClientRect();
+  const find = (anchor) => diagram.querySelector(`[data-anchor="${CSS.escape(anchor)}"]`);
   svg.setAttribute("viewBox", `0 0 ${box.width} ${box.height}`);
   const lines = [];
   const labels = [];
+  // The load balancer to its LB nodes: structure, not traffic.
+  for (const lb of scene.load_balancers) {
+    const card = find(`lb:${lb.name}`);
+    for (const node of lb.nodes) {
+      const el = find(node.anchor);
+      if (card && el) lines.push(`<path class="structure" d="${curve(center(card, box, "bottom"), center(el, box, "top"))}"></path>`);
+    }
+  }
   // Idle edges first, lit ones on top.
   const ordered = [...scene.edges].sort((a, b) => Number(a.lit) - Number(b.lit));
   for (const edge of ordered) {
-    const from = diagram.querySelector(`[data-anchor="${CSS.escape(edge.source)}"]`);
-    const to = diagram.querySelector(`[data-anchor="${CSS.escape(edge.target)}"]`);
+    const from = find(edge.source);
+    const to = find(edge.target);
     if (!from || !to) continue;
     const a = center(from, box, "bottom");
     const b = center(to, box, "top");
-    const bend = Math.max(30, Math.abs(b.y - a.y) / 2);
-    const d = `M${a.x},${a.y} C${a.x},${a.y + bend} ${b.x},${b.y - bend} ${b.x},${b.y}`;
     const cls = `edge${edge.lit ? " lit" : ""}${edge.cross_az ? " cross-az" : ""}`;
-    lines.push(`<path class="${cls}" d="${d}" data-edge="${esc(edge.id)}" data-lit="${edge.lit}"></path>`);
-    if (edge.lit || edge.cross_az) {
-      const marks = [edge.cross_az ? "⇄ cross-AZ" : "", edge.cross_node ? "↪ extra hop" : ""].filter(Boolean);
-      const text = [edge.lit ? rateText(edge) : "", ...marks].filter(Boolean).join(" · ");
-      const x = (a.x + b.x) / 2;
-      const y = (a.y + b.y) / 2;
-      const width = text.length * 6.2 + 8;
-      labels.push(`<g class="edge-label"><rect x="${x - width / 2}" y="${y - 9}" width="${width}" height="16"></rect>` +
+    lines.push(`<path class="${cls}" d="${curve(a, b)}" data-edge="${esc(edge.id)}" data-lit="${edge.lit}"></path>`);
+    if (edge.lit) {
+      const marks = [edge.cross_az ? "⇄ cross-AZ" : "", edge.cross_node ? "↪ hop" : ""].filter(Boolean);
+      const text = [compactRate(edge), ...marks].join(" · ");
+      // Near the source end, where the lines of different edges are still apart.
+      const t = edge.cross_node ? 0.3 : edge.hop === "node-to-pod" ? 0.55 : 0.45;
+      const x = a.x + (b.x - a.x) * t;
+      const y = a.y + (b.y - a.y) * t;
+      const width = text.length * 5.8 + 8;
+      labels.push(`<g class="edge-label"><rect x="${x - width / 2}" y="${y - 8}" width="${width}" height="15"></rect>` +
         `<text x="${x}" y="${y + 3}" text-anchor="middle">${esc(text)}</text></g>`);
     }
   }
