@@ -159,3 +159,20 @@ async def test_health_check_change_keeps_the_group_and_its_one_binding(
     assert after == before
     (group,) = world.elbv2.target_groups.values()
     assert group.health_check.port == 31999
+
+
+async def test_deletion_protection_set_outside_is_turned_off_before_deleting(
+    world: World, workshop_dir: Path
+) -> None:
+    service = workshop_service(workshop_dir, ip_mode=False)
+    await world.apply(service)
+    ((arn, lb),) = world.elbv2.load_balancers.items()
+    world.elbv2.load_balancers[arn] = replace(
+        lb, attributes={**lb.attributes, "deletion_protection.enabled": "true"}
+    )
+    await world.apply(replace(service, being_deleted=True, finalizers=(SERVICE_FINALIZER,)))
+    assert world.elbv2.load_balancers == {}
+    disable = world.elbv2.calls.index(
+        "ModifyLoadBalancerAttributes {'deletion_protection.enabled': 'false'}"
+    )
+    assert disable < world.elbv2.calls.index(f"DeleteLoadBalancer {lb.name}")

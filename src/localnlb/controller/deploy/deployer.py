@@ -38,6 +38,8 @@ from localnlb.controller.service.tracking import resource_tags, stack_tags
 
 log = logging.getLogger(__name__)
 
+DELETION_PROTECTION = "deletion_protection.enabled"
+
 
 @dataclass(frozen=True, slots=True)
 class DeployResult:
@@ -182,6 +184,11 @@ class StackDeployer:
             ignored_tags=run.ignored,
         )
         for stale in plan.delete_first:
+            if stale.attributes.get(DELETION_PROTECTION) == "true":
+                # As the real synthesizer: protection set outside the Service does not block it.
+                await self._elbv2.modify_load_balancer_attributes(
+                    stale.arn, {DELETION_PROTECTION: "false"}
+                )
             await self._elbv2.delete_load_balancer(stale.arn)
             run.log("deleted load balancer", stale.resource_id, stale.arn)
         for want in plan.create:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from localnlb.controller.runtime.aws_calls import AwsCaller, tag_map
-from localnlb.controller.runtime.aws_ec2 import Boto3Ec2
+from localnlb.controller.runtime.aws_calls import AwsApiError, AwsCaller, tag_map
+from localnlb.controller.runtime.aws_ec2 import DEPENDENCY_VIOLATION, GROUP_NOT_FOUND, Boto3Ec2
 from localnlb.controller.runtime.aws_elbv2 import Boto3ElbV2
 from localnlb.controller.service import constants as c
 from localnlb.controller.service.annotations import AnnotationReader
@@ -27,6 +27,7 @@ from localnlb.controller.service.view import BuildView, ExistingLoadBalancer, Su
 
 TAG_BACKEND_RESOURCE = "elbv2.k8s.aws/resource"
 BACKEND_SG_RESOURCE = "backend-sg"
+RELEASE_PATIENCE = 10.0
 
 
 async def discover_vpc_id(client: Any, calls: AwsCaller, cluster_name: str) -> str:
@@ -119,12 +120,26 @@ class AwsViewProvider:
             tags=self._backend_tags(),
         )
 
-    async def release_backend_security_group(self) -> None:
-        """No Service uses it any more: delete it (retried while a load balancer still does)."""
+    async def release_backend_security_group(self) -> bool:
+        """No Service needs it any more: delete it, retried for a short while a deleted load
+        balancer still holds it; False if something still does (kept for a later release)."""
         for group in await self._ec2.find_security_groups(
             vpc_id=self._settings.vpc_id, tags=self._backend_tags()
         ):
-            await self._ec2.delete_security_group(group.group_id)
+            try:
+                await self._calls.retry_while(
+                    [DEPENDENCY_VIOLATION],
+                    self._client,
+                    "delete_security_group",
+                    give_up_after=RELEASE_PATIENCE,
+                    GroupId=group.group_id,
+                )
+            except AwsApiError as error:
+                if error.code == DEPENDENCY_VIOLATION:
+                    return False
+                if error.code != GROUP_NOT_FOUND:
+                    raise
+        return True
 
     async def _groups_by_name(self) -> dict[str, str]:
         groups = await self._ec2.find_security_groups(vpc_id=self._settings.vpc_id, tags={})

@@ -150,10 +150,8 @@ class LoadBalancerController:
         )
         service_controller = ServiceController(
             services=services,
-            reconciler_parts={
-                "services": KubeServiceClient(client, service_events),
-                "deployer": deployer,
-            },
+            client=KubeServiceClient(client, service_events),
+            deployer=deployer,
             views=views,
             settings=controller_settings,
         )

@@ -16,7 +16,7 @@ from localnlb.controller.runtime.aws_view import AwsViewProvider
 from localnlb.controller.runtime.informer import Informer
 from localnlb.controller.service.objects import Service
 from localnlb.controller.service.ownership import has_finalizer, is_service_supported
-from localnlb.controller.service.reconcile import ServiceReconciler
+from localnlb.controller.service.reconcile import Deployer, ServiceClient, ServiceReconciler
 from localnlb.controller.service.settings import ControllerSettings
 from localnlb.controller.service.view import BuildView
 
@@ -43,12 +43,41 @@ class _LockedViews:
             return await self._views.build_view(service)
 
 
+class _FinalizerWatch:
+    """The Service client, noting which Services had their finalizer removed."""
+
+    def __init__(self, inner: ServiceClient, finalized: set[str]) -> None:
+        self._inner = inner
+        self._finalized = finalized
+
+    async def add_finalizer(self, service: Service, finalizer: str) -> None:
+        await self._inner.add_finalizer(service, finalizer)
+
+    async def remove_finalizer(self, service: Service, finalizer: str) -> None:
+        await self._inner.remove_finalizer(service, finalizer)
+        self._finalized.add(service.key)
+
+    async def current_load_balancer_status(self, service: Service) -> dict[str, Any]:
+        return await self._inner.current_load_balancer_status(service)
+
+    async def patch_load_balancer_status(self, service: Service, status: dict[str, Any]) -> None:
+        await self._inner.patch_load_balancer_status(service, status)
+
+    async def record_event(
+        self, service: Service, *, event_type: str, reason: str, message: str
+    ) -> None:
+        await self._inner.record_event(
+            service, event_type=event_type, reason=reason, message=message
+        )
+
+
 class ServiceController:
     def __init__(
         self,
         *,
         services: Informer[Service],
-        reconciler_parts: dict[str, Any],
+        client: ServiceClient,
+        deployer: Deployer,
         views: AwsViewProvider,
         settings: ControllerSettings,
     ) -> None:
@@ -56,16 +85,22 @@ class ServiceController:
         self._views = views
         self._settings = settings
         self._lock = asyncio.Lock()
+        self._finalized: set[str] = set()
+        services_client = _FinalizerWatch(client, self._finalized)
         self._reconciler = ServiceReconciler(
-            views=_LockedViews(views, self._lock), settings=settings, **reconciler_parts
+            views=_LockedViews(views, self._lock),
+            settings=settings,
+            services=services_client,
+            deployer=deployer,
         )
 
     async def reconcile(self, key: str) -> float | None:
         service = self._services.values.get(key)
         if service is None:
             return None
+        self._finalized.discard(key)
         await self._reconciler.reconcile(service)
-        if not is_service_supported(service, self._settings) and has_finalizer(service):
+        if key in self._finalized:  # cleanup completed: the finalizer is gone
             await self._release_backend_group_if_unused(key)
         return None
 

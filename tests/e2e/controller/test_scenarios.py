@@ -1,0 +1,415 @@
+"""Reference Part 5 scenarios that need the real APIs: ownership, build-error events, node
+eligibility in instance mode, readiness gates, user-made bindings, scheme change and deletion
+protection. (The workshop steps themselves are in test_workshop_flow.py.)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.e2e.controller.conftest import NLB_DIR, UI_BASE, Stack
+from tests.helpers.waiting import async_wait_until
+
+pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
+
+A = "service.beta.kubernetes.io/"
+
+
+def service_manifest(
+    name: str,
+    *,
+    annotations: dict[str, str] | None = None,
+    spec: dict[str, Any] | None = None,
+    namespace: str = "ui",
+) -> str:
+    body = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "annotations": {A + k: v for k, v in (annotations or {}).items()},
+        },
+        "spec": {
+            "type": "LoadBalancer",
+            "ports": [{"port": 80, "targetPort": 8080, "name": "http"}],
+            "selector": {"app.kubernetes.io/name": "ui"},
+            **(spec or {}),
+        },
+    }
+    return json.dumps(body)
+
+
+async def apply(stack: Stack, manifest: str) -> None:
+    await stack.kubectl("apply", "-f", "-", stdin=manifest)
+
+
+async def events_of(stack: Stack, name: str, namespace: str = "ui") -> list[dict[str, Any]]:
+    listed = await stack.kubectl_json(
+        "get", "events", "-n", namespace, "--field-selector", f"involvedObject.name={name}"
+    )
+    return list(listed["items"])
+
+
+async def wait_event(stack: Stack, name: str, reason: str) -> dict[str, Any]:
+    async def found() -> dict[str, Any] | None:
+        return next((e for e in await events_of(stack, name) if e["reason"] == reason), None)
+
+    return await async_wait_until(found, timeout=10, what=f"event {reason} on {name}")
+
+
+async def test_ownership_by_class_and_annotations(stack: Stack) -> None:
+    await stack.kubectl("create", "namespace", "ui")
+    await apply(
+        stack, service_manifest("external-only", annotations={"aws-load-balancer-type": "external"})
+    )
+    await apply(
+        stack, service_manifest("other-class", spec={"loadBalancerClass": "example.com/lb"})
+    )
+    await apply(stack, service_manifest("nlb-ip", annotations={"aws-load-balancer-type": "nlb-ip"}))
+    await apply(
+        stack, service_manifest("our-class", spec={"loadBalancerClass": "service.k8s.aws/nlb"})
+    )
+    for owned in ("nlb-ip", "our-class"):
+        await async_wait_until(
+            lambda owned=owned: stack.hostname("ui", owned),
+            timeout=10,
+            what=owned,  # type: ignore[misc]
+        )
+    for ignored in ("external-only", "other-class"):
+        obj = await stack.kubectl_json("get", "service", "-n", "ui", ignored)
+        assert not obj["metadata"].get("finalizers")
+        assert not obj["status"].get("loadBalancer")
+        assert await events_of(stack, ignored) == []
+    answer = await stack.aws("elbv2", "describe-load-balancers")
+    assert len(answer["LoadBalancers"]) == 2
+    [ip_lb] = [lb for lb in answer["LoadBalancers"] if "nlbip" in lb["LoadBalancerName"]]
+    [group] = await stack.target_groups(ip_lb["LoadBalancerArn"])
+    assert group["TargetType"] == "ip"
+    # The default scheme is internal (no scheme annotation).
+    assert {lb["Scheme"] for lb in answer["LoadBalancers"]} == {"internal"}
+
+
+async def test_build_errors_become_warning_events(stack: Stack) -> None:
+    await stack.kubectl("create", "namespace", "ui")
+    await apply(
+        stack,
+        service_manifest(
+            "cluster-ip",
+            annotations={
+                "aws-load-balancer-type": "external",
+                "aws-load-balancer-nlb-target-type": "instance",
+            },
+            spec={"type": "ClusterIP"},
+        ),
+    )
+    event = await wait_event(stack, "cluster-ip", "FailedBuildModel")
+    assert event["type"] == "Warning"
+    assert event["message"] == (
+        'Failed build model due to unsupported service type "ClusterIP" for load balancer '
+        'target type "instance"'
+    )
+    await apply(
+        stack,
+        service_manifest(
+            "long-name",
+            annotations={
+                "aws-load-balancer-type": "nlb-ip",
+                "aws-load-balancer-name": "x" * 33,
+            },
+        ),
+    )
+    event = await wait_event(stack, "long-name", "FailedBuildModel")
+    assert event["message"].endswith("load balancer name cannot be longer than 32 characters")
+    assert (await stack.aws("elbv2", "describe-load-balancers"))["LoadBalancers"] == []
+
+
+async def instance_targets(stack: Stack, group_arn: str) -> dict[str, str]:
+    return {
+        t["Target"]["Id"]: t["TargetHealth"]["State"] for t in await stack.target_health(group_arn)
+    }
+
+
+async def test_node_exclusion_and_target_node_labels(stack: Stack) -> None:
+    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
+    await stack.apply_workshop(NLB_DIR)
+    hostname = await stack.wait_hostname()
+    lb = await stack.load_balancer(hostname)
+    [group] = await stack.target_groups(lb["LoadBalancerArn"])
+    arn = group["TargetGroupArn"]
+    nodes = (await stack.kubectl_json("get", "nodes"))["items"]
+    instance = {n["metadata"]["name"]: n["spec"]["providerID"].rsplit("/", 1)[1] for n in nodes}
+    first = sorted(instance)[0]
+
+    async def states(expected: dict[str, str]) -> bool:
+        current = await instance_targets(stack, arn)
+        return all(current.get(i) in (s.split("|")) for i, s in expected.items()) and set(
+            current
+        ) == set(expected)
+
+    live = "initial|healthy"
+    await async_wait_until(
+        lambda: states(dict.fromkeys(instance.values(), live)), timeout=10, what="3 node targets"
+    )
+    await stack.kubectl(
+        "label", "node", first, "node.kubernetes.io/exclude-from-external-load-balancers=true"
+    )
+    await async_wait_until(
+        lambda: states({i: "draining" if n == first else live for n, i in instance.items()}),
+        timeout=10,
+        what="excluded node draining",
+    )
+    await stack.kubectl(
+        "label", "node", first, "node.kubernetes.io/exclude-from-external-load-balancers-"
+    )
+
+    async def registered_again() -> bool:
+        health = await stack.target_health(arn)
+        return any(
+            t["Target"]["Id"] == instance[first] and t["TargetHealth"]["State"] != "draining"
+            for t in health
+        )
+
+    await async_wait_until(registered_again, timeout=10, what="node registered again")
+
+    # target-node-labels: only the labelled nodes.
+    await stack.kubectl(
+        "annotate",
+        "service",
+        "-n",
+        "ui",
+        "ui-nlb",
+        f"{A}aws-load-balancer-target-node-labels=localnlb.test/pick=yes",
+    )
+
+    async def live_ids() -> set[str]:
+        return {
+            t["Target"]["Id"]
+            for t in await stack.target_health(arn)
+            if t["TargetHealth"]["State"] != "draining"
+        }
+
+    async def none_live() -> bool:
+        return await live_ids() == set()
+
+    await async_wait_until(none_live, timeout=10, what="no node has the label")
+    await stack.kubectl("label", "node", first, "localnlb.test/pick=yes")
+
+    async def only_first() -> bool:
+        return await live_ids() == {instance[first]}
+
+    await async_wait_until(only_first, timeout=10, what="the labelled node only")
+
+
+async def test_user_made_binding_for_an_outside_target_group(stack: Stack) -> None:
+    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
+    vpc = (await stack.aws("ec2", "describe-vpcs"))["Vpcs"][0]["VpcId"]
+    created = await stack.aws(
+        "elbv2",
+        "create-target-group",
+        "--name",
+        "made-by-hand",
+        "--protocol",
+        "TCP",
+        "--port",
+        "8080",
+        "--target-type",
+        "ip",
+        "--vpc-id",
+        vpc,
+    )
+    arn = created["TargetGroups"][0]["TargetGroupArn"]
+    binding = {
+        "apiVersion": "elbv2.k8s.aws/v1beta1",
+        "kind": "TargetGroupBinding",
+        "metadata": {"name": "by-hand", "namespace": "ui"},
+        "spec": {
+            "targetGroupARN": arn,
+            "targetType": "ip",
+            "serviceRef": {"name": "ui", "port": 80},
+        },
+    }
+    await apply(stack, json.dumps(binding))
+    await stack.kubectl(
+        "wait",
+        "--for=condition=Ready",
+        "pod",
+        "-n",
+        "ui",
+        "-l",
+        "app.kubernetes.io/name=ui",
+        "--timeout=30s",
+    )
+    pods = (await stack.kubectl_json("get", "pods", "-n", "ui"))["items"]
+    pod_ip = pods[0]["status"]["podIP"]
+
+    async def registered() -> list[dict[str, Any]] | None:
+        health = await stack.target_health(arn)
+        return health if [t["Target"]["Id"] for t in health] == [pod_ip] else None
+
+    [target] = await async_wait_until(registered, timeout=10, what="the pod registered")
+    assert target["Target"]["Port"] == 8080
+    obj = await stack.kubectl_json("get", "targetgroupbinding", "-n", "ui", "by-hand")
+    assert "elbv2.k8s.aws/resources" in obj["metadata"]["finalizers"]
+    table = await stack.kubectl("get", "targetgroupbindings", "-n", "ui")
+    assert table.split()[:5] == ["NAME", "SERVICE-NAME", "SERVICE-PORT", "TARGET-TYPE", "AGE"]
+    await stack.kubectl("delete", "targetgroupbinding", "-n", "ui", "by-hand", "--timeout=30s")
+    # Deregistered: a group no load balancer uses has nothing to drain, so the target goes.
+    assert [
+        t for t in await stack.target_health(arn) if t["TargetHealth"]["State"] != "draining"
+    ] == []
+
+
+async def test_readiness_gate_conditions_on_gated_pods(stack: Stack) -> None:
+    await stack.kubectl("create", "namespace", "gated")
+    await stack.kubectl(
+        "label", "namespace", "gated", "elbv2.k8s.aws/pod-readiness-gate-inject=enabled"
+    )
+    await apply(
+        stack,
+        service_manifest(
+            "web",
+            namespace="gated",
+            annotations={
+                "aws-load-balancer-type": "external",
+                "aws-load-balancer-nlb-target-type": "ip",
+            },
+            spec={"selector": {"app": "web"}},
+        ),
+    )
+
+    async def binding_name() -> str | None:
+        items = (await stack.kubectl_json("get", "targetgroupbindings", "-n", "gated"))["items"]
+        return str(items[0]["metadata"]["name"]) if items else None
+
+    tgb = await async_wait_until(binding_name, timeout=10, what="the service's binding")
+    gate = f"target-health.elbv2.k8s.aws/{tgb}"
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "gated"},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {
+                    "readinessGates": [{"conditionType": gate}],
+                    "containers": [
+                        {
+                            "name": "ui",
+                            "image": "public.ecr.aws/aws-containers/retail-store-sample-ui:1.2.1",
+                            "ports": [{"containerPort": 8080}],
+                        }
+                    ],
+                },
+            },
+        },
+    }
+    await apply(stack, json.dumps(deployment))
+
+    async def gated_pod() -> dict[str, Any] | None:
+        pods = (await stack.kubectl_json("get", "pods", "-n", "gated"))["items"]
+        for pod in pods:
+            conditions = {c["type"]: c for c in pod["status"].get("conditions") or []}
+            if gate in conditions:
+                return pod
+        return None
+
+    pod = await async_wait_until(gated_pod, timeout=20, what="the gate's condition")
+    conditions = {c["type"]: c for c in pod["status"]["conditions"]}
+    # The gate holds the pod until its target is healthy (no probe verdict: never).
+    if conditions[gate]["status"] == "False":
+        assert conditions[gate]["reason"] in {
+            "Elb.RegistrationInProgress",
+            "Elb.InitialHealthChecking",
+            "Target.FailedHealthChecks",
+        }
+        assert conditions["Ready"]["status"] == "False"
+    else:
+        assert conditions[gate]["status"] == "True"
+    lb = await stack.load_balancer(str(await stack.hostname("gated", "web")))
+    [group] = await stack.target_groups(lb["LoadBalancerArn"])
+    ids = [t["Target"]["Id"] for t in await stack.target_health(group["TargetGroupArn"])]
+    assert ids == [pod["status"]["podIP"]]  # registered although the pod is not Ready
+    # Deleting the Service deletes the binding, which releases the gate.
+    await stack.kubectl("delete", "service", "-n", "gated", "web", "--timeout=60s")
+
+    async def released() -> bool:
+        current = await gated_pod()
+        return current is not None and any(
+            c["type"] == gate and c["status"] == "True" for c in current["status"]["conditions"]
+        )
+
+    await async_wait_until(released, timeout=10, what="gate released")
+
+
+async def test_scheme_change_and_deletion_protection(stack: Stack) -> None:
+    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
+    await stack.apply_workshop(NLB_DIR)
+    first = await stack.wait_hostname()
+    await stack.kubectl(
+        "annotate",
+        "service",
+        "-n",
+        "ui",
+        "ui-nlb",
+        "--overwrite",
+        f"{A}aws-load-balancer-scheme=internal",
+    )
+
+    async def new_hostname() -> str | None:
+        current = await stack.hostname()
+        return current if current and current != first else None
+
+    second = await async_wait_until(new_hostname, timeout=10, what="a new hostname")
+    [lb] = (await stack.aws("elbv2", "describe-load-balancers"))["LoadBalancers"]
+    assert (lb["DNSName"], lb["Scheme"]) == (second, "internal")
+
+    await stack.kubectl(
+        "annotate",
+        "service",
+        "-n",
+        "ui",
+        "ui-nlb",
+        "--overwrite",
+        f"{A}aws-load-balancer-attributes=deletion_protection.enabled=true",
+    )
+
+    async def protected() -> bool:
+        answer = await stack.aws(
+            "elbv2",
+            "describe-load-balancer-attributes",
+            "--load-balancer-arn",
+            lb["LoadBalancerArn"],
+        )
+        return {"Key": "deletion_protection.enabled", "Value": "true"} in answer["Attributes"]
+
+    await async_wait_until(protected, timeout=10, what="deletion protection on")
+    await stack.kubectl("delete", "service", "-n", "ui", "ui-nlb", "--wait=false")
+
+    async def stuck_event() -> bool:
+        return any(
+            e["reason"] == "FailedBuildModel"
+            and "deletion_protection is enabled, cannot delete the service: ui-nlb" in e["message"]
+            for e in await events_of(stack, "ui-nlb")
+        )
+
+    await async_wait_until(stuck_event, timeout=10, what="stuck on deletion protection")
+    assert (await stack.kubectl_json("get", "service", "-n", "ui", "ui-nlb"))["metadata"][
+        "deletionTimestamp"
+    ]
+    await stack.kubectl(
+        "annotate",
+        "service",
+        "-n",
+        "ui",
+        "ui-nlb",
+        "--overwrite",
+        f"{A}aws-load-balancer-attributes=deletion_protection.enabled=false",
+    )
+    await stack.kubectl("wait", "--for=delete", "service/ui-nlb", "-n", "ui", "--timeout=30s")
+    assert (await stack.aws("elbv2", "describe-load-balancers"))["LoadBalancers"] == []
