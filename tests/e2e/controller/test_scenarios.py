@@ -6,6 +6,7 @@ protection. (The workshop steps themselves are in test_workshop_flow.py.)
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import pytest
@@ -74,11 +75,7 @@ async def test_ownership_by_class_and_annotations(stack: Stack) -> None:
         stack, service_manifest("our-class", spec={"loadBalancerClass": "service.k8s.aws/nlb"})
     )
     for owned in ("nlb-ip", "our-class"):
-        await async_wait_until(
-            lambda owned=owned: stack.hostname("ui", owned),
-            timeout=10,
-            what=owned,  # type: ignore[misc]
-        )
+        await async_wait_until(partial(stack.hostname, "ui", owned), timeout=10, what=owned)
     for ignored in ("external-only", "other-class"):
         obj = await stack.kubectl_json("get", "service", "-n", "ui", ignored)
         assert not obj["metadata"].get("finalizers")
@@ -316,7 +313,7 @@ async def test_readiness_gate_conditions_on_gated_pods(stack: Stack) -> None:
         for pod in pods:
             conditions = {c["type"]: c for c in pod["status"].get("conditions") or []}
             if gate in conditions:
-                return pod
+                return dict(pod)
         return None
 
     pod = await async_wait_until(gated_pod, timeout=20, what="the gate's condition")
