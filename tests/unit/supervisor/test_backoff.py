@@ -116,3 +116,27 @@ def test_details_describe_the_current_phase_only() -> None:
     assert tracker.detail == "exited with code 1"
     tracker.stopping()
     assert tracker.detail == ""
+
+
+def test_slow_crashes_without_ever_being_ready_still_count_as_a_crash_loop() -> None:
+    clock = FakeClock()
+    tracker = ComponentTracker(POLICY)
+    for _ in range(3):
+        tracker.started(clock.monotonic())
+        clock.advance(POLICY.stable_after + 5)  # long runs, but never ready
+        tracker.exited(1, clock.monotonic())
+        clock.advance(POLICY.delay(tracker.consecutive_crashes))
+    assert tracker.phase is Phase.CRASH_LOOPING
+
+
+def test_restarts_do_not_extend_the_start_deadline() -> None:
+    clock = FakeClock()
+    tracker = ComponentTracker(POLICY)
+    tracker.started(clock.monotonic())
+    clock.advance(20.0)
+    tracker.exited(1, clock.monotonic())
+    clock.advance(POLICY.initial)
+    tracker.started(clock.monotonic())
+    assert tracker.startup_failure(clock.monotonic(), 30.0) is None
+    clock.advance(10.0)
+    assert tracker.startup_failure(clock.monotonic(), 30.0) == "not ready within 30s"

@@ -2,9 +2,10 @@
 
 Time is passed in (``now``), so every decision is unit-tested with a fake clock. A component that
 crashes is restarted after a delay that doubles with each consecutive crash, up to a cap; a run
-that lasted ``stable_after`` seconds resets the count. From ``crash_loop_threshold`` consecutive
-crashes on, the component is reported as crash-looping (still retried, at the capped pace) — and
-while localnlb is starting, that ends the start with an error instead of retrying.
+that became ready and lasted ``stable_after`` seconds resets the count. From
+``crash_loop_threshold`` consecutive crashes on, the component is reported as crash-looping (still
+retried, at the capped pace) — and while localnlb is starting, that ends the start with an error
+instead of retrying, as does not being ready ``ready_timeout`` seconds after the first start.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class ComponentTracker:
         self.phase = Phase.PENDING
         self.restarts = 0
         self.consecutive_crashes = 0
+        self.first_started_at: float | None = None
         self.started_at: float | None = None
         self.ready_at: float | None = None
         self.next_start_at: float | None = None
@@ -70,6 +72,8 @@ class ComponentTracker:
     def started(self, now: float) -> None:
         if self.started_at is not None:
             self.restarts += 1
+        else:
+            self.first_started_at = now
         self.phase = Phase.STARTING
         self.started_at = now
         self.ready_at = None
@@ -84,7 +88,9 @@ class ComponentTracker:
     def exited(self, code: int | None, now: float, *, detail: str = "") -> float:
         """Record an unexpected exit; returns the time at which to start it again."""
         ran_for = now - self.started_at if self.started_at is not None else 0.0
-        if ran_for >= self.policy.stable_after:
+        # Only a run that became ready and then lasted counts as stable: a component that
+        # takes long to crash without ever being ready is still crash-looping.
+        if self.ready_at is not None and ran_for >= self.policy.stable_after:
             self.consecutive_crashes = 1
         else:
             self.consecutive_crashes += 1
@@ -115,7 +121,9 @@ class ComponentTracker:
         """Why starting localnlb must give up on this component, or None to keep waiting."""
         if self.phase is Phase.CRASH_LOOPING:
             return f"kept crashing ({self.consecutive_crashes} times in a row; {self.detail})"
-        if self.readiness_overdue(now, ready_timeout):
+        # While starting, the deadline runs from the first start: restarts do not extend it.
+        first = self.first_started_at
+        if self.phase is not Phase.READY and first is not None and now - first >= ready_timeout:
             return f"not ready within {ready_timeout:g}s"
         return None
 
