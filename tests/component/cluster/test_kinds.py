@@ -147,24 +147,59 @@ async def test_custom_resources_from_a_crd(api: Api) -> None:
     assert bumped.body["metadata"]["generation"] == 2
 
 
-async def test_server_side_apply_creates_then_merges(api: Api) -> None:
-    path = "/api/v1/namespaces/default/configmaps/applied?fieldManager=tester"
+async def test_server_side_apply_owns_fields(api: Api) -> None:
+    path = "/api/v1/namespaces/default/configmaps/applied"
     body = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {"name": "applied"},
-        "data": {"a": "1"},
+        "data": {"a": "1", "b": "1"},
     }
-    created = await api.patch(path, body, "application/apply-patch+yaml")
+    apply = "application/apply-patch+yaml"
+    created = await api.patch(f"{path}?fieldManager=alice", body, apply)
     assert created.status == 201
-    assert created.body["metadata"]["managedFields"][0]["operation"] == "Apply"
-    updated = await api.patch(path, {**body, "data": {"b": "2"}}, "application/apply-patch+yaml")
-    assert updated.status == 200
-    assert updated.body["data"] == {"a": "1", "b": "2"}
-    unnamed = await api.patch(
-        "/api/v1/namespaces/default/configmaps/applied", body, "application/apply-patch+yaml"
+    entry = created.body["metadata"]["managedFields"][0]
+    assert (entry["manager"], entry["operation"]) == ("alice", "Apply")
+    assert entry["fieldsV1"] == {"f:data": {"f:a": {}, "f:b": {}}}
+    # Another manager changes a field alice applied: a conflict unless forced.
+    conflict = await api.patch(f"{path}?fieldManager=bob", {**body, "data": {"a": "2"}}, apply)
+    assert conflict.status == 409
+    assert conflict.body["reason"] == "Conflict"
+    assert conflict.body["message"] == (
+        'Apply failed with 1 conflict: conflict with "alice" using v1: .data.a'
     )
+    assert conflict.body["details"]["causes"][0]["reason"] == "FieldManagerConflict"
+    shared = await api.patch(f"{path}?fieldManager=bob", {**body, "data": {"b": "1"}}, apply)
+    assert shared.status == 200  # same value: shared ownership, no conflict
+    forced = await api.patch(
+        f"{path}?fieldManager=bob&force=true", {**body, "data": {"a": "2", "b": "1"}}, apply
+    )
+    assert forced.body["data"] == {"a": "2", "b": "1"}
+    # alice applies without b: bob still owns b, so it stays; then bob lets go of b too.
+    alice = await api.patch(f"{path}?fieldManager=alice", {**body, "data": {"c": "3"}}, apply)
+    assert alice.body["data"] == {"a": "2", "b": "1", "c": "3"}
+    bob = await api.patch(f"{path}?fieldManager=bob", {**body, "data": {}}, apply)
+    assert bob.body["data"] == {"c": "3"}
+    unnamed = await api.patch(path, body, apply)
     assert unnamed.status == 400
+
+
+async def test_client_side_updates_own_what_they_change(api: Api) -> None:
+    path = "/api/v1/namespaces/default/configmaps"
+    await api.post(
+        f"{path}?fieldManager=creator",
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "cm"},
+            "data": {"a": "1", "b": "1"},
+        },
+    )
+    changed = await api.patch(
+        f"{path}/cm?fieldManager=editor", {"data": {"b": "2"}}, "application/merge-patch+json"
+    )
+    owners = {e["manager"]: e["fieldsV1"] for e in changed.body["metadata"]["managedFields"]}
+    assert owners == {"creator": {"f:data": {"f:a": {}}}, "editor": {"f:data": {"f:b": {}}}}
 
 
 async def test_paging_with_limit_and_continue(api: Api) -> None:

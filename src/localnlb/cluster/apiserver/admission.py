@@ -5,10 +5,10 @@ subresource splits writes between spec and status.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from localnlb.cluster.apiserver import meta, quantity, status
+from localnlb.cluster.apiserver.meta import clone
 from localnlb.cluster.schema.kinds import ResourceType
 
 JsonObject = dict[str, Any]
@@ -56,11 +56,11 @@ def merge_for_subresource(
     """Writes to /status change only status (/finalize only a namespace's spec.finalizers);
     other writes keep the stored status."""
     if subresource == "finalize":
-        new = copy.deepcopy(old)
+        new = clone(old)
         new.setdefault("spec", {})["finalizers"] = (obj.get("spec") or {}).get("finalizers") or []
         return new
     if subresource == "status":
-        new = copy.deepcopy(old)
+        new = clone(old)
         if "status" in obj:
             new["status"] = obj["status"]
         else:
@@ -68,14 +68,14 @@ def merge_for_subresource(
         return new
     if "status" in rt.subresources:
         if "status" in old:
-            obj["status"] = copy.deepcopy(old["status"])
+            obj["status"] = clone(old["status"])
         else:
             obj.pop("status", None)
     return obj
 
 
 def _crd_status(crd: JsonObject, wall: float) -> JsonObject:
-    names = copy.deepcopy((crd.get("spec") or {}).get("names") or {})
+    names = clone((crd.get("spec") or {}).get("names") or {})
     names.setdefault("singular", str(names.get("kind", "")).lower())
     names.setdefault("listKind", f"{names.get('kind', '')}List")
     when = meta.timestamp(wall)

@@ -7,9 +7,9 @@ fields, enums), with the real server's field paths.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
+from localnlb.cluster.apiserver.meta import clone
 from localnlb.cluster.apiserver.status import Cause
 from localnlb.cluster.apiserver.validation import invalid_value, required, unsupported
 from localnlb.cluster.schema.kinds import ResourceType
@@ -112,7 +112,7 @@ def apply_schema_defaults(schema: JsonObject, value: Any) -> None:
     if isinstance(value, dict):
         for key, child in (schema.get("properties") or {}).items():
             if key not in value and "default" in child:
-                value[key] = copy.deepcopy(child["default"])
+                value[key] = clone(child["default"])
             if key in value:
                 apply_schema_defaults(child, value[key])
         additional = schema.get("additionalProperties")

@@ -11,10 +11,10 @@ is deleted, and once nothing is left the namespace goes.
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING, Any
 
 from localnlb.cluster.apiserver import meta, status
+from localnlb.cluster.apiserver.meta import clone
 from localnlb.cluster.apiserver.shapes import shape
 from localnlb.cluster.apiserver.status import ApiError
 from localnlb.cluster.schema.kinds import ResourceType
@@ -58,7 +58,7 @@ def delete(
         grace = 0
     if rt.store_key == "/namespaces":
         return _delete_namespace(registry, rt, current)
-    updated = copy.deepcopy(current)
+    updated = clone(current)
     metadata = updated["metadata"]
     finalizers: list[str] = list(metadata.get("finalizers") or [])
     if policy == "Foreground" and "foregroundDeletion" not in finalizers:
@@ -160,7 +160,7 @@ def _delete_namespace(
             {"name": name, "kind": "namespaces"},
         )
     if not current["metadata"].get("deletionTimestamp"):
-        marked = copy.deepcopy(current)
+        marked = clone(current)
         marked["metadata"]["deletionTimestamp"] = meta.timestamp(registry.clock.wall())
         marked["metadata"]["deletionGracePeriodSeconds"] = 0
         marked.setdefault("status", {})["phase"] = "Terminating"

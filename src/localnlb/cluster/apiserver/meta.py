@@ -4,13 +4,14 @@ fields, and the "what changed" comparisons that decide generation bumps and no-o
 
 from __future__ import annotations
 
-import copy
 import datetime
+import json
 import secrets
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 JsonObject = dict[str, Any]
+T = TypeVar("T")
 
 # k8s.io/apiserver's name generator alphabet: no vowels, no confusable characters.
 _GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -67,9 +68,15 @@ def carry_system_metadata(new: JsonObject, old: JsonObject) -> None:
             metadata.pop(name, None)
 
 
+def clone(value: T) -> T:
+    """A deep copy of JSON data (several times faster than copy.deepcopy)."""
+    copied: T = json.loads(json.dumps(value))
+    return copied
+
+
 def without_noise(obj: JsonObject) -> JsonObject:
     """The object minus what changes on every write (for no-op detection)."""
-    trimmed = copy.deepcopy(obj)
+    trimmed = clone(obj)
     metadata = trimmed.get("metadata", {})
     metadata.pop("resourceVersion", None)
     metadata.pop("managedFields", None)
@@ -81,70 +88,3 @@ def spec_changed(new: JsonObject, old: JsonObject) -> bool:
     ignored = {"metadata", "status", "apiVersion", "kind"}
     keys = (set(new) | set(old)) - ignored
     return any(new.get(key) != old.get(key) for key in keys)
-
-
-def fields_v1(value: Any) -> dict[str, Any]:
-    """A managedFields FieldsV1 set covering ``value`` (maps field by field, lists whole)."""
-    if not isinstance(value, dict):
-        return {}
-    return {f"f:{key}": fields_v1(child) for key, child in value.items()}
-
-
-def managed_entry(
-    obj: JsonObject, *, manager: str, operation: str, wall: float, subresource: str = ""
-) -> JsonObject:
-    fields = {key: value for key, value in obj.items() if key not in {"apiVersion", "kind"}}
-    metadata = dict(fields.get("metadata", {}))
-    for name in (
-        *SYSTEM_METADATA,
-        "resourceVersion",
-        "managedFields",
-        "name",
-        "namespace",
-        "generateName",
-    ):
-        metadata.pop(name, None)
-    if metadata:
-        fields["metadata"] = metadata
-    else:
-        fields.pop("metadata", None)
-    if subresource == "status":
-        fields = {"status": fields.get("status", {})}
-    else:
-        fields.pop("status", None)
-    entry: JsonObject = {
-        "manager": manager,
-        "operation": operation,
-        "apiVersion": obj.get("apiVersion", "v1"),
-        "time": timestamp(wall),
-        "fieldsType": "FieldsV1",
-        "fieldsV1": fields_v1(fields),
-    }
-    if subresource:
-        entry["subresource"] = subresource
-    return entry
-
-
-def record_manager(
-    obj: JsonObject,
-    *,
-    manager: str,
-    operation: str,
-    wall: float,
-    subresource: str = "",
-    previous: list[JsonObject] | None = None,
-) -> None:
-    """Replace ``manager``'s entry (same operation and subresource) in managedFields."""
-    entries = [
-        entry
-        for entry in (previous or [])
-        if not (
-            entry.get("manager") == manager
-            and entry.get("operation") == operation
-            and entry.get("subresource", "") == subresource
-        )
-    ]
-    entries.append(
-        managed_entry(obj, manager=manager, operation=operation, wall=wall, subresource=subresource)
-    )
-    obj.setdefault("metadata", {})["managedFields"] = entries

@@ -8,11 +8,11 @@ in the real server's words.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import jsonpatch
 
+from localnlb.cluster.apiserver.meta import clone
 from localnlb.cluster.apiserver.patch_meta import Meta
 
 _DELETE = object()
@@ -26,7 +26,7 @@ def json_patch(document: Any, operations: Any) -> Any:
     if not isinstance(operations, list):
         raise PatchError("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
     try:
-        return jsonpatch.JsonPatch(operations).apply(copy.deepcopy(document))
+        return jsonpatch.JsonPatch(operations).apply(clone(document))
     except jsonpatch.JsonPatchTestFailed as error:
         raise PatchError(
             f"the server rejected our request due to an error in our request: {error}"
@@ -39,8 +39,8 @@ def json_patch(document: Any, operations: Any) -> Any:
 
 def merge_patch(target: Any, patch: Any) -> Any:
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+        return clone(patch)
+    result = clone(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
@@ -52,7 +52,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
 def strategic_merge(original: Any, patch: Any, meta: Meta) -> Any:
     if not isinstance(patch, dict):
         raise PatchError("unable to find api field in struct Unstructured for the json field")
-    merged = _merge_map(copy.deepcopy(original) if isinstance(original, dict) else {}, patch, meta)
+    merged = _merge_map(clone(original) if isinstance(original, dict) else {}, patch, meta)
     return {} if merged is _DELETE else merged
 
 

@@ -10,7 +10,6 @@ strategic, apply), delete (finalizers, grace periods, propagation) and watch. Er
 from __future__ import annotations
 
 import builtins
-import copy
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from localnlb.cluster.apiserver import (
     decoding,
     defaults,
     deletion,
+    managed,
     meta,
     paging,
     patch,
@@ -30,6 +30,7 @@ from localnlb.cluster.apiserver import (
     validation,
 )
 from localnlb.cluster.apiserver.admission import CRD_KEY, GENERATION_KEYS
+from localnlb.cluster.apiserver.apply import server_side_apply
 from localnlb.cluster.apiserver.catalog import Catalog
 from localnlb.cluster.apiserver.crd_validation import (
     apply_schema_defaults,
@@ -37,6 +38,8 @@ from localnlb.cluster.apiserver.crd_validation import (
     validate_custom_object,
 )
 from localnlb.cluster.apiserver.field_selectors import supported_fields
+from localnlb.cluster.apiserver.fieldsets import Path as FieldPath
+from localnlb.cluster.apiserver.meta import clone
 from localnlb.cluster.apiserver.selectors import (
     fields_match,
     labels_match,
@@ -162,8 +165,9 @@ class Registry:
         manager: str = "unknown",
         dry_run: bool = False,
         operation: str = "Update",
+        applied: set[FieldPath] | None = None,
     ) -> JsonObject:
-        obj = copy.deepcopy(obj)
+        obj = clone(obj)
         admission.check_type(rt, obj)
         decoding.decode(rt, obj)
         unknown_fields(rt, obj, prune=True)  # as decoding into typed objects drops them
@@ -205,7 +209,16 @@ class Registry:
             )
         if causes:
             raise status.invalid(rt.kind, rt.group, str(metadata.get("name", "")), causes)
-        meta.record_manager(obj, manager=manager, operation=operation, wall=now)
+        managed.track(
+            None,
+            obj,
+            manager=manager,
+            operation=operation,
+            subresource="",
+            tree=patch_meta.for_store_key(rt.store_key),
+            wall=now,
+            applied=applied,
+        )
         if dry_run:
             if self.store.find(rt.store_key, namespace, metadata["name"]) is not None:
                 raise status.already_exists(rt.plural, rt.group, metadata["name"])
@@ -270,8 +283,9 @@ class Registry:
         manager: str = "unknown",
         operation: str = "Update",
         dry_run: bool = False,
+        applied: set[FieldPath] | None = None,
     ) -> JsonObject:
-        obj = copy.deepcopy(obj)
+        obj = clone(obj)
         admission.check_type(rt, obj)
         decoding.decode(rt, obj)
         unknown_fields(rt, obj, prune=True)  # as decoding into typed objects drops them
@@ -316,13 +330,15 @@ class Registry:
             {**old, "apiVersion": new.get("apiVersion"), "kind": new.get("kind")}
         ):
             return self._out(rt, old)
-        meta.record_manager(
+        managed.track(
+            old,
             new,
             manager=manager,
             operation=operation,
-            wall=self.clock.wall(),
             subresource=subresource,
-            previous=old["metadata"].get("managedFields"),
+            tree=patch_meta.for_store_key(rt.store_key),
+            wall=self.clock.wall(),
+            applied=applied,
         )
         if dry_run:
             return self._out(rt, new)
@@ -354,22 +370,22 @@ class Registry:
         dry_run: bool = False,
     ) -> tuple[JsonObject, bool]:
         """Apply a patch; returns the object and whether it was created (apply only)."""
-        del force  # one manager at a time here: apply never reports field conflicts
         current = self.store.find(rt.store_key, _ns(rt, namespace), name)
-        if current is None:
-            if patch_type != "apply":
-                raise self._not_found(rt, name)
-            if not isinstance(body, dict):
-                raise status.bad_request("the object provided is not a JSON object")
-            created = self.create(
+        if patch_type == "apply":
+            return server_side_apply(
+                self,
                 rt,
                 namespace,
-                _apply_body(body),
+                name,
+                body,
+                current=None if current is None else self._out(rt, current),
+                subresource=subresource,
                 manager=manager,
+                force=force,
                 dry_run=dry_run,
-                operation="Apply",
             )
-            return created, True
+        if current is None:
+            raise self._not_found(rt, name)
         current = self._out(rt, current)
         try:
             if patch_type == "json":
@@ -386,8 +402,7 @@ class Registry:
                     current, body, patch_meta.for_store_key(rt.store_key)
                 )
             else:
-                meta_tree = patch_meta.for_store_key(rt.store_key)
-                patched = patch.strategic_merge(current, _apply_body(body), meta_tree)
+                raise status.unsupported_media_type("application/apply-patch+yaml")
         except patch.PatchError as error:
             raise ApiError(
                 422 if patch_type == "json" else 400,
@@ -396,7 +411,6 @@ class Registry:
             ) from None
         if not isinstance(patched, dict):
             raise status.bad_request("the patched object is not a JSON object")
-        operation = "Apply" if patch_type == "apply" else "Update"
         updated = self.update(
             rt,
             namespace,
@@ -404,7 +418,6 @@ class Registry:
             patched,
             subresource=subresource,
             manager=manager,
-            operation=operation,
             dry_run=dry_run,
         )
         return updated, False
@@ -449,11 +462,3 @@ def _run_now(work: Callable[[], None]) -> None:
 def _condition(obj: JsonObject, kind: str) -> bool:
     conditions = (obj.get("status") or {}).get("conditions") or []
     return any(c.get("type") == kind and c.get("status") == "True" for c in conditions)
-
-
-def _apply_body(body: Any) -> Any:
-    if isinstance(body, dict):
-        cleaned = copy.deepcopy(body)
-        cleaned.get("metadata", {}).pop("managedFields", None)
-        return cleaned
-    raise patch.PatchError("the object provided is not a JSON object")

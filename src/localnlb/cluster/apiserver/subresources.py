@@ -7,12 +7,12 @@ restarted container, if kept, to ``<container>.previous.log``.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
 from localnlb.cluster.apiserver import patch, status
 from localnlb.cluster.apiserver.columns import selector_text
+from localnlb.cluster.apiserver.meta import clone
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.schema.kinds import ResourceType
 
@@ -81,7 +81,7 @@ def write_scale(
         and wanted_version != current["metadata"]["resourceVersion"]
     ):
         raise status.stale_update(rt.plural, rt.group, name)
-    updated = copy.deepcopy(current)
+    updated = clone(current)
     updated["spec"]["replicas"] = replicas
     stored = registry.update(rt, namespace, name, updated, manager=manager)
     return scale_of(stored)

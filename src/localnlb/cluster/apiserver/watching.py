@@ -5,7 +5,6 @@ ADDED), bookmarks, initial events, timeouts and 410 Gone.
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Any
 
 from localnlb.cluster.apiserver import status
 from localnlb.cluster.apiserver.field_selectors import supported_fields
+from localnlb.cluster.apiserver.meta import clone
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.apiserver.selectors import (
     fields_match,
@@ -84,7 +84,7 @@ class WatchStream:
         )
 
     def _shaped(self, obj: JsonObject) -> JsonObject:
-        return shape(self._rt, copy.deepcopy(obj))
+        return shape(self._rt, clone(obj))
 
     def close(self) -> None:
         if self._watcher is not None:

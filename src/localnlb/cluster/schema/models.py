@@ -48,6 +48,7 @@ def fields_of(cls: type) -> dict[str, Any]:
     return {json_name(name): hint for name, hint in hints.items()}
 
 
+@functools.cache
 def unwrap(hint: Any) -> Any:
     """Optional[X] → X."""
     origin = typing.get_origin(hint)
@@ -57,6 +58,7 @@ def unwrap(hint: Any) -> Any:
     return hint
 
 
+@functools.cache
 def is_model(hint: Any) -> bool:
     return (
         isinstance(hint, type)
