@@ -13,7 +13,7 @@ port. UDP target groups always preserve the client IP (AWS does not let it be tu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from localnlb.common.forwarding.tcp import FlowEnd, TcpFlow, UpstreamPlan
 from localnlb.common.forwarding.udp import UdpFlow, UdpUpstreamPlan
@@ -33,32 +33,67 @@ PinKey = tuple[Binding, str, tuple[str, int]]
 
 
 class FlowPin:
-    """Where a flow is pinned, and the counter slot it adds to when it ends."""
+    """Where a flow is pinned, and the counter slot it adds to when it ends.
 
-    __slots__ = ("cross", "key", "slot")
+    One per (listener plan, target), prepared when a new table is first used and shared by all
+    of that target's flows: choosing a target for a flow is then a hash and an index.
+    """
 
-    def __init__(self, key: PinKey, slot: list[int], cross: bool) -> None:
+    __slots__ = ("cross", "key", "slot", "target", "upstream")
+
+    def __init__(
+        self, key: PinKey, slot: list[int], cross: bool, target: tuple[str, int], upstream: Any
+    ) -> None:
         self.key = key
         self.slot = slot
         self.cross = cross
+        self.target = target
+        self.upstream = upstream  # the flow-independent upstream plan, when there is one
 
 
 class _Policy:
     def __init__(self, engine: NodeEngine, binding: Binding) -> None:
         self._engine = engine
         self._binding = binding
+        self._prepared_for: ListenerPlan | None = None
+        self._pins: tuple[FlowPin, ...] = ()
+
+    def _prepare(self, plan: ListenerPlan) -> tuple[FlowPin, ...]:
+        tg = plan.target_group
+        pins = []
+        if tg is not None:
+            zone = plan.node.availability_zone
+            for target in plan.candidates:
+                address = (target.address, target.port)
+                labels = (plan.load_balancer.name, tg.name, f"{address[0]}:{address[1]}", zone)
+                pins.append(
+                    FlowPin(
+                        key=(self._binding, tg.arn, address),
+                        slot=self._engine.counters.slot(labels),
+                        cross=plan.is_cross_zone(target),
+                        target=address,
+                        upstream=self._shared_upstream(plan, address),
+                    )
+                )
+        self._prepared_for, self._pins = plan, tuple(pins)
+        return self._pins
+
+    def _shared_upstream(self, plan: ListenerPlan, address: tuple[str, int]) -> Any:
+        return None
 
     def _pick(
         self, client: tuple[str, int], listener: tuple[str, int], protocol: int, salt: int
-    ) -> tuple[ListenerPlan, FlowPin, str, int] | None:
+    ) -> tuple[ListenerPlan, FlowPin] | None:
         engine = self._engine
         plan = engine.table.plans.get(self._binding)
         if plan is None:
             return None
-        lb_name, zone = plan.load_balancer.name, plan.node.availability_zone
         if plan.allowed_networks is not None and not plan.admits(client[0]):
-            engine.counters.reject(lb_name, zone, "source_not_allowed")
+            engine.counters.reject(
+                plan.load_balancer.name, plan.node.availability_zone, "source_not_allowed"
+            )
             return None
+        pins = self._pins if plan is self._prepared_for else self._prepare(plan)
         tg = plan.target_group
         key = flow_hash(
             protocol=protocol,
@@ -67,18 +102,18 @@ class _Policy:
             salt=salt,
             sticky=tg is not None and tg.stickiness,
         )
-        target = choose(plan.candidates, key)
-        if tg is None or target is None:
-            engine.counters.reject(lb_name, zone, "no_target")
+        pin = choose(pins, key)
+        if pin is None:
+            engine.counters.reject(
+                plan.load_balancer.name, plan.node.availability_zone, "no_target"
+            )
             return None
-        cross = plan.is_cross_zone(target)
-        slot = engine.counters.slot((lb_name, tg.name, f"{target.address}:{target.port}", zone))
+        slot = pin.slot
         slot[NEW] += 1
         slot[ACTIVE] += 1
-        if cross:
+        if pin.cross:
             slot[CROSS_FLOWS] += 1
-        pin = FlowPin((self._binding, tg.arn, (target.address, target.port)), slot, cross)
-        return plan, pin, target.address, target.port
+        return plan, pin
 
     def _closed(self, pin: FlowPin | None, flow: TcpFlow | UdpFlow, reset: bool) -> None:
         if pin is None:
@@ -95,25 +130,44 @@ class _Policy:
 
 
 class TcpListenerPolicy(_Policy):
+    def _shared_upstream(self, plan: ListenerPlan, address: tuple[str, int]) -> Any:
+        tg = plan.target_group
+        if tg is None or tg.proxy_protocol_v2 or tg.preserve_client_ip:
+            return None  # these depend on the client: built per flow
+        return self._upstream(plan, address, source_ip=plan.node.address, preface=b"")
+
+    def _upstream(
+        self, plan: ListenerPlan, address: tuple[str, int], *, source_ip: str, preface: bytes
+    ) -> UpstreamPlan:
+        return UpstreamPlan(
+            address=address,
+            source_ip=source_ip,
+            preface=preface,
+            idle_timeout=plan.listener.tcp_idle_timeout_seconds,
+            connect_timeout=self._engine.settings.connect_timeout,
+        )
+
     def open_flow(self, flow: TcpFlow) -> UpstreamPlan | None:
         picked = self._pick(flow.client, flow.listener, TCP, new_salt())
         if picked is None:
             return None
-        plan, pin, address, port = picked
-        tg = plan.target_group
-        assert tg is not None
+        plan, pin = picked
         flow.tag = pin
         self._engine.pin(pin.key, flow)
-        return UpstreamPlan(
-            address=(address, port),
+        if pin.upstream is not None:
+            upstream: UpstreamPlan = pin.upstream
+            return upstream
+        tg = plan.target_group
+        assert tg is not None
+        return self._upstream(
+            plan,
+            pin.target,
             source_ip=flow.client[0] if tg.preserve_client_ip else plan.node.address,
             preface=(
                 encode_proxy(source=flow.client, destination=flow.listener)
                 if tg.proxy_protocol_v2
                 else b""
             ),
-            idle_timeout=plan.listener.tcp_idle_timeout_seconds,
-            connect_timeout=self._engine.settings.connect_timeout,
         )
 
     def flow_closed(self, flow: TcpFlow) -> None:
@@ -125,11 +179,11 @@ class UdpListenerPolicy(_Policy):
         picked = self._pick(flow.client, flow.listener, UDP, 0)
         if picked is None:
             return None
-        _plan, pin, address, port = picked
+        _plan, pin = picked
         flow.tag = pin
         self._engine.pin(pin.key, flow)
         return UdpUpstreamPlan(
-            address=(address, port),
+            address=pin.target,
             source_ip=flow.client[0],
             idle_timeout=self._engine.settings.udp_idle_timeout,
         )

@@ -2,11 +2,12 @@
 
 Theory of operation. A listener creates one :class:`TcpFlow` per accepted connection; the flow
 asks its :class:`TcpRelayPolicy` where to go (:meth:`TcpRelayPolicy.open_flow`). ``None`` means
-"refuse": the client gets an RST. Otherwise the flow pauses reading from the client, connects to
-the upstream from the planned source address, and only then resumes: bytes wait in the kernel,
-never in a Python buffer. Then each side's ``data_received`` writes straight to the other side's
-transport, and backpressure is symmetric (a side whose write buffer is full pauses reading on the
-other side).
+"refuse": the client gets an RST. Otherwise the flow connects to the upstream from the planned
+source address (within ``connect_timeout``); the client's first bytes, if they come sooner, are
+held (up to ``EARLY_DATA_LIMIT``, then reading pauses) and sent with the preface once connected.
+Then each side's ``data_received`` writes straight to the other side's transport, and
+backpressure is symmetric (a side whose write buffer is full pauses reading on the other side).
+No pause/resume per connection: that would cost two epoll changes on every accept.
 
 Ends of a flow, and what each peer sees:
 
@@ -65,6 +66,7 @@ class TcpFlow(asyncio.Protocol):
     __slots__ = (
         "_early",
         "_idle_handle",
+        "_idle_step",
         "_loop",
         "_plan",
         "_policy",
@@ -96,9 +98,10 @@ class TcpFlow(asyncio.Protocol):
         self._plan: UpstreamPlan | None = None
         self._preface = b""
         self._early = bytearray()
-        self._task: asyncio.Future[None] | None = None
+        self._task: asyncio.Task[None] | None = None
         self._idle_handle: asyncio.TimerHandle | None = None
         self._seen_bytes = -1
+        self._idle_step = 0.0
         self._upstream_side = _UpstreamSide(self)
         self.down: Any = None
         self.up: Any = None
@@ -125,7 +128,13 @@ class TcpFlow(asyncio.Protocol):
             return
         self._plan = plan
         self._preface = plan.preface
-        self._task = asyncio.ensure_future(self._connect(plan), loop=self._loop)
+        self._task = self._loop.create_task(self._connect(plan))
+        # Until connected, the idle timer's slot holds the connect deadline.
+        self._idle_handle = self._loop.call_later(plan.connect_timeout, self._connect_timed_out)
+
+    def _connect_timed_out(self) -> None:
+        self.reset_reason = "upstream connect timed out"
+        self._finish(FlowEnd.UPSTREAM_FAILED, reset=True)
 
     def data_received(self, data: bytes) -> None:
         self.bytes_up += len(data)
@@ -179,6 +188,9 @@ class TcpFlow(asyncio.Protocol):
 
     def upstream_made(self, transport: asyncio.BaseTransport) -> None:
         self.up = transport
+        if self._idle_handle is not None:
+            self._idle_handle.cancel()
+            self._idle_handle = None
         if self.end is not None:  # the flow ended while connecting
             transport.abort()  # type: ignore[attr-defined]
             return
@@ -235,21 +247,22 @@ class TcpFlow(asyncio.Protocol):
     def _arm_idle(self, timeout: float) -> None:
         # Checked a few times per timeout, not per packet: the byte counters tell whether
         # anything moved since the last look.
-        step = max(timeout / 4, 0.05)
-
-        def check(idle_for: float) -> None:
-            moved = self.bytes_up + self.bytes_down
-            if moved != self._seen_bytes:
-                self._seen_bytes, idle_for = moved, 0.0
-            else:
-                idle_for += step
-            if idle_for >= timeout:
-                self.reset("idle timeout", FlowEnd.IDLE_TIMEOUT)
-                return
-            self._idle_handle = self._loop.call_later(step, check, idle_for)
-
+        self._idle_step = max(timeout / 4, 0.05)
         self._seen_bytes = 0
-        self._idle_handle = self._loop.call_later(step, check, 0.0)
+        self._idle_handle = self._loop.call_later(self._idle_step, self._check_idle, timeout, 0.0)
+
+    def _check_idle(self, timeout: float, idle_for: float) -> None:
+        moved = self.bytes_up + self.bytes_down
+        if moved != self._seen_bytes:
+            self._seen_bytes, idle_for = moved, 0.0
+        else:
+            idle_for += self._idle_step
+        if idle_for >= timeout:
+            self.reset("idle timeout", FlowEnd.IDLE_TIMEOUT)
+            return
+        self._idle_handle = self._loop.call_later(
+            self._idle_step, self._check_idle, timeout, idle_for
+        )
 
 
 class _UpstreamSide(asyncio.Protocol):
