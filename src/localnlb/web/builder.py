@@ -4,10 +4,11 @@ A pure function. The edges are the paths traffic can take and the ones it did ta
 
 - LB node → target, for every target of every target group a listener forwards to, when the
   LB node may send there (same AZ, or cross-zone load balancing on for the group), plus any
-  pair the data plane counted traffic on. In instance mode the target is a node's NodePort, in
-  ip mode the pod itself.
+  pair the data plane is counting traffic on now. In instance mode the target is a node's
+  NodePort, in ip mode the pod itself.
 - NodePort → pod (kube-proxy's hop, instance mode only): to every ready endpoint the NodePort
-  may pick (only local ones with ``externalTrafficPolicy: Local``). kube-proxy counts per node
+  may pick (only local ones with ``externalTrafficPolicy: Local``), for NodePorts that are
+  instance targets or carry traffic now. kube-proxy counts per node
   and "same node or not", so a count is shared by the pods of that group (``shared_by``).
 
 A target's zone against its LB node's zone, and a pod's node against the NodePort's node, mark
@@ -235,7 +236,7 @@ def _lb_edges(
             )
             rate = rates.lb.get(key, Rate())
             same_zone = zone in (node.availability_zone, ALL_ZONES)
-            if not (same_zone or cross_zone or rate.last_flow_at is not None or rate.lit):
+            if not (same_zone or cross_zone or rate.lit):
                 continue
             anchor, _, hop = resolver.resolve(group, target)
             source = f"lbnode:{lb.name}:{node.availability_zone}"
@@ -336,7 +337,7 @@ def _node_port_edges(
     for cross_node, pods in groups.items():
         key = ProxyKey(node.name, service.namespace, service.name, port_name, cross_node)
         rate = rates.proxy.get(key, Rate())
-        if not (targeted or rate.lit or rate.last_flow_at is not None):
+        if not (targeted or rate.lit):
             continue
         for pod in pods:
             pod_node = resolver.node_by_name.get(pod.node_name)

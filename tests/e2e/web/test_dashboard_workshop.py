@@ -50,14 +50,14 @@ def rows(page: Page, mode: str, state: str | None = None) -> Locator:
 
 
 async def curl_through_the_load_balancer(system: System, count: int) -> None:
-    """curl http://<LB DNS name>/home, resolved to its LB nodes (as the hosts block does)."""
+    """curl http://<LB DNS name>/home, resolved to each LB node in turn (as DNS would)."""
     [lb] = system.dashboard.hub.scene.load_balancers
-    resolve = " ".join(f"--resolve {lb.dns_name}:80:{node.address}" for node in lb.nodes[:1])
-    for _ in range(count):
+    for attempt in range(count):
+        node = lb.nodes[attempt % len(lb.nodes)]  # as DNS answers with every LB node
         out = await run(
             system,
-            f"curl -s -o /dev/null -w '%{{http_code}}' --max-time 5 {resolve} "
-            f"http://{lb.dns_name}/home",
+            f"curl -s -o /dev/null -w '%{{http_code}}' --max-time 5 "
+            f"--resolve {lb.dns_name}:80:{node.address} http://{lb.dns_name}/home",
         )
         assert out == "200"
 
@@ -133,3 +133,9 @@ async def test_the_workshop_flow_as_the_dashboard_shows_it(
         await expect(page.locator("#timeline li[data-kind=registration]")).not_to_have_count(0)
         await expect(page.locator("#timeline li[data-kind=reconcile]")).not_to_have_count(0)
         await shots.take(page, "ip-traffic")
+
+        # A narrow window: zones stack, nothing scrolls sideways, the targets stay readable.
+        await page.set_viewport_size({"width": 480, "height": 900})
+        await expect(rows(page, "ip", "healthy")).to_have_count(3)
+        assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        await shots.take(page, "narrow")

@@ -189,3 +189,18 @@ def test_scene_is_json() -> None:
     data = json.loads(scene.to_json())
     assert data["load_balancers"][0]["target_groups"][0]["mode"] == "instance"
     assert data["edges"][0]["source"].startswith("lbnode:")
+
+
+def test_after_the_switch_to_ip_mode_old_kube_proxy_hops_are_not_drawn_once_quiet() -> None:
+    pod = w.ui_pod(0, node=0)
+    key = ProxyKey(w.nodes()[1].name, "ui", "ui-nlb", "http", True)
+    quiet = TrafficRates(proxy={key: Rate(0.0, 0.0, 0, NOW - 60)})
+    scene = build_scene(
+        snapshot=w.snapshot(w.ip_group(pod)), cluster=w.cluster(pod), rates=quiet, now=NOW
+    )
+    assert edges(scene, "node-to-pod") == []
+    busy = TrafficRates(proxy={key: Rate(1.0, 100.0, 0, NOW)})
+    scene = build_scene(
+        snapshot=w.snapshot(w.ip_group(pod)), cluster=w.cluster(pod), rates=busy, now=NOW
+    )
+    assert [e.lit for e in edges(scene, "node-to-pod")] == [True]

@@ -194,7 +194,8 @@ function drawEdges(scene) {
     if (!from || !to) continue;
     const a = center(from, box, "bottom");
     const b = center(to, box, "top");
-    const cls = `edge${edge.lit ? " lit" : ""}${edge.cross_az ? " cross-az" : ""}`;
+    const empty = edge.lit && edge.bytes_per_second === 0 && edge.active === 0;
+    const cls = `edge${edge.lit ? " lit" : ""}${empty ? " empty" : ""}${edge.cross_az ? " cross-az" : ""}`;
     lines.push(`<path class="${cls}" d="${curve(a, b)}" data-edge="${esc(edge.id)}" data-lit="${edge.lit}"></path>`);
     if (edge.lit) {
       const marks = [edge.cross_az ? "⇄ cross-AZ" : "", edge.cross_node ? "↪ hop" : ""].filter(Boolean);
