@@ -98,3 +98,43 @@ def test_refuses_a_host_outside_loopback(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "127.0.0.0/8" in done.stderr
+
+
+def test_next_to_localnlb_elbv2_it_finds_the_api_and_the_data_plane_through_dir_env(
+    processes: ProcessGroup, tmp_path: Path
+) -> None:
+    state = tmp_path / "state"
+    processes.start(
+        [
+            sys.executable,
+            "-m",
+            "localnlb",
+            "elbv2",
+            "--state-dir",
+            str(state),
+            "--hosts-file",
+            str(tmp_path / "hosts"),
+            "--dataplane-workers",
+            "0",
+        ],
+        name="elbv2",
+    )
+    processes.start(
+        [sys.executable, "-m", "localnlb", "dashboard", "--state-dir", str(state)],
+        name="dashboard",
+    )
+    env = wait_until(
+        lambda: (lambda e: e if e.get("LOCALNLB_DASHBOARD_URL") else None)(
+            statedir.read_env(state)
+        ),
+        timeout=30,
+        what="the dashboard's URL in DIR/env",
+    )
+
+    def live_sources() -> set[str] | None:
+        found = json.loads(fetch(f"{env['LOCALNLB_DASHBOARD_URL']}api/scene")[1])["sources"]
+        live = {s["name"] for s in found if s["ok"]}
+        return live if {"elbv2", "data plane metrics"} <= live else None
+
+    live = wait_until(live_sources, timeout=30, what="the ELBv2 API and data plane reached")
+    assert "kubernetes" not in live  # no cluster here, and the page says so
