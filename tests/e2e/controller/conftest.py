@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ class Stack:
 
     elbv2: RunningElbv2
     cluster: EmbeddedCluster
-    controller: LoadBalancerController
+    controller: LoadBalancerController | None
     env: dict[str, str]
     workshop_dir: Path
 
@@ -114,8 +115,23 @@ class Stack:
         return list(answer["TargetHealthDescriptions"])
 
 
-@pytest.fixture
-async def stack(tmp_path: Path, workshop_dir: Path) -> AsyncIterator[Stack]:
+def controller_for(
+    elbv2: RunningElbv2, cluster: EmbeddedCluster, *, identity: str = "e2e"
+) -> LoadBalancerController:
+    return LoadBalancerController(
+        RuntimeSettings(
+            kubeconfig=cluster.kubeconfig_path,
+            aws=AwsEndpoints(elbv2.url, elbv2.url, REGION, "testing", "testing"),
+            cluster_name=CLUSTER_NAME,
+            leader=LeaderSettings(identity=identity, lease_duration=5, retry_period=0.5),
+        )
+    )
+
+
+@asynccontextmanager
+async def running_stack(
+    tmp_path: Path, workshop_dir: Path, *, with_controller: bool = True
+) -> AsyncIterator[Stack]:
     state = tmp_path / "state"
     elbv2 = run_elbv2_in_thread(state)
     cluster: EmbeddedCluster | None = None
@@ -129,15 +145,9 @@ async def stack(tmp_path: Path, workshop_dir: Path) -> AsyncIterator[Stack]:
             ClusterSettings(state_dir=state, plan=plan, nodes=nodes, lease_period=1.0)
         )
         await cluster.start()
-        controller = LoadBalancerController(
-            RuntimeSettings(
-                kubeconfig=cluster.kubeconfig_path,
-                aws=AwsEndpoints(elbv2.url, elbv2.url, REGION, "testing", "testing"),
-                cluster_name=CLUSTER_NAME,
-                leader=LeaderSettings(identity="e2e", lease_duration=5, retry_period=1),
-            )
-        )
-        await asyncio.wait_for(controller.start(), timeout=30)
+        if with_controller:
+            controller = controller_for(elbv2, cluster)
+            await asyncio.wait_for(controller.start(), timeout=30)
         env = {
             **cli_env(elbv2.url),
             "KUBECONFIG": str(cluster.kubeconfig_path),
@@ -151,3 +161,16 @@ async def stack(tmp_path: Path, workshop_dir: Path) -> AsyncIterator[Stack]:
         if cluster is not None:
             await cluster.stop(grace=2.0)
         elbv2.stop()
+
+
+@pytest.fixture
+async def stack(tmp_path: Path, workshop_dir: Path) -> AsyncIterator[Stack]:
+    async with running_stack(tmp_path, workshop_dir) as running:
+        yield running
+
+
+@pytest.fixture
+async def bare_stack(tmp_path: Path, workshop_dir: Path) -> AsyncIterator[Stack]:
+    """The APIs and the cluster, no controller (tests start their own)."""
+    async with running_stack(tmp_path, workshop_dir, with_controller=False) as running:
+        yield running

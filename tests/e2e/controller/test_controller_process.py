@@ -1,0 +1,95 @@
+"""``localnlb controller`` as a real process, and leader election between two controllers.
+
+The command reads KUBECONFIG and the AWS endpoints from DIR/env, announces readiness to a
+supervisor, reconciles, and on SIGTERM stops with exit 0 and releases its Lease. Of two
+controllers only the Lease holder reconciles; when it stops, the other takes over at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from localnlb.common import statedir
+from tests.e2e.controller.conftest import NLB_DIR, UI_BASE, Stack, controller_for
+from tests.helpers.processes import ProcessGroup
+from tests.helpers.waiting import async_wait_until
+
+pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
+
+LEASE = ("lease", "-n", "kube-system", "aws-load-balancer-controller-leader")
+
+
+async def holder(stack: Stack) -> str:
+    lease = await stack.kubectl_json("get", *LEASE)
+    return str(lease["spec"].get("holderIdentity") or "")
+
+
+async def test_controller_command_runs_reconciles_and_stops_clean(
+    bare_stack: Stack, processes: ProcessGroup, tmp_path: Path
+) -> None:
+    stack = bare_stack
+    state = tmp_path / "controller-dir"
+    env_vars = {
+        k: v
+        for k, v in stack.env.items()
+        if k.startswith("AWS_") and k not in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+    }
+    statedir.write_env(
+        statedir.ensure_state_dir(state), {**env_vars, "KUBECONFIG": stack.env["KUBECONFIG"]}
+    )
+    ready_file = tmp_path / "ready.json"
+    process = processes.start(
+        [sys.executable, "-m", "localnlb", "controller", "--state-dir", str(state)],
+        env={**os.environ, "LOCALNLB_READY_FILE": str(ready_file)},
+        name="controller",
+    )
+
+    async def announced() -> bool:
+        assert process.poll() is None, Path(process.log_path).read_text()  # type: ignore[attr-defined]
+        return ready_file.exists()
+
+    await async_wait_until(announced, timeout=30, what="readiness announced")
+    assert json.loads(ready_file.read_text())["pid"] == process.pid
+    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
+    await stack.apply_workshop(NLB_DIR)
+    await stack.wait_hostname(timeout=10)
+    assert await holder(stack)
+    process.send_signal(signal.SIGTERM)
+    code = await asyncio.to_thread(process.wait, 20)
+    assert code == 0, Path(process.log_path).read_text()  # type: ignore[attr-defined]
+    assert await holder(stack) == ""  # released: a successor need not wait for expiry
+
+
+async def test_only_the_lease_holder_reconciles(bare_stack: Stack) -> None:
+    stack = bare_stack
+    first = controller_for(stack.elbv2, stack.cluster, identity="first")
+    second = controller_for(stack.elbv2, stack.cluster, identity="second")
+    await first.start()
+    second_start = asyncio.create_task(second.start())
+    try:
+        assert await holder(stack) == "first"
+        renewed = (await stack.kubectl_json("get", *LEASE))["spec"]["renewTime"]
+
+        async def renewed_again() -> bool:
+            lease = await stack.kubectl_json("get", *LEASE)
+            return bool(lease["spec"]["renewTime"] != renewed)
+
+        await async_wait_until(renewed_again, timeout=10, what="the holder renews")
+        assert not second.leading.is_set()
+        await first.stop(grace=2.0)
+        await asyncio.wait_for(second_start, timeout=10)
+        assert await holder(stack) == "second"
+        await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
+        await stack.apply_workshop(NLB_DIR)
+        await stack.wait_hostname(timeout=10)
+    finally:
+        second_start.cancel()
+        await first.stop(grace=2.0)
+        await second.stop(grace=2.0)
