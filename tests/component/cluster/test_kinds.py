@@ -343,3 +343,37 @@ async def test_custom_resources_are_pruned_and_defaulted(api: Api) -> None:
     assert made.status == 201, made.body
     assert made.body["spec"] == {"mode": "fast", "free": {"anything": [1]}}
     assert "top" not in made.body
+
+
+async def test_empty_optional_lists_and_maps_are_not_kept(api: Api) -> None:
+    body = pod("e")
+    body["metadata"].update({"annotations": {}, "finalizers": []})
+    body["spec"]["containers"][0]["env"] = []
+    created = await api.post(PODS, body)
+    assert "annotations" not in created.body["metadata"]
+    assert "finalizers" not in created.body["metadata"]
+    assert "env" not in created.body["spec"]["containers"][0]
+    assert created.body["spec"]["securityContext"] == {}  # structs stay, even empty
+
+
+async def test_client_rewrites_managed_fields(api: Api) -> None:
+    path = "/api/v1/namespaces/default/configmaps"
+    created = await api.post(
+        f"{path}?fieldManager=old",
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m"}, "data": {"a": "1"}},
+    )
+    entry = created.body["metadata"]["managedFields"][0]
+    rewritten = await api.patch(
+        f"{path}/m",
+        [
+            {
+                "op": "replace",
+                "path": "/metadata/managedFields",
+                "value": [{**entry, "manager": "new", "operation": "Apply"}],
+            }
+        ],
+        "application/json-patch+json",
+    )
+    managers = [(e["manager"], e["operation"]) for e in rewritten.body["metadata"]["managedFields"]]
+    assert ("new", "Apply") in managers
+    assert ("old", "Update") not in managers

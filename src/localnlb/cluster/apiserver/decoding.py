@@ -10,6 +10,7 @@ schema later (422 Invalid), as the real server does.
 from __future__ import annotations
 
 import datetime
+import types
 import typing
 from typing import Any
 
@@ -105,8 +106,11 @@ def _object(value: dict[str, Any], cls: type, path: str) -> None:
             del value[key]
             continue
         hint = fields.get(key)
-        if hint is not None:
-            _value(element, hint, f"{path}.{key}" if path else key, cls.__name__)
+        if hint is None:
+            continue
+        _value(element, hint, f"{path}.{key}" if path else key, cls.__name__)
+        if element in ({}, []) and _omitted_when_empty(hint):
+            del value[key]
 
 
 def _value(value: Any, hint: Any, path: str, struct: str) -> None:
@@ -171,3 +175,14 @@ def _zero(hint: Any) -> Any:
     if typing.get_origin(hint) is list or hint is list:
         return []
     return {}
+
+
+def _omitted_when_empty(hint: Any) -> bool:
+    """Optional maps and lists are ``omitempty`` in Go: empty ones are not kept."""
+    if typing.get_origin(hint) not in (typing.Union, types.UnionType):
+        return False
+    inner = models.unwrap(hint)
+    if inner is dict or inner is list:  # lightkube's string maps (labels, limits)
+        return True
+    # A bare typing.Dict stands for a free-form or empty struct (subresources.status): kept.
+    return typing.get_origin(inner) in (list, dict) and bool(typing.get_args(inner))

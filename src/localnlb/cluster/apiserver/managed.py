@@ -37,6 +37,21 @@ def _entries(obj: JsonObject | None) -> list[JsonObject]:
     ]
 
 
+def requested_change(old: JsonObject | None, new: JsonObject) -> bool:
+    """The client rewrote managedFields itself (as kubectl's client-side to server-side apply
+    migration does): what it sent replaces what was recorded."""
+    requested = (new.get("metadata") or {}).get("managedFields")
+    recorded = (old.get("metadata") or {}).get("managedFields") if old is not None else None
+    return isinstance(requested, list) and requested != (recorded or [])
+
+
+def _base_entries(old: JsonObject | None, new: JsonObject) -> list[JsonObject]:
+    if requested_change(old, new):
+        requested = new["metadata"]["managedFields"]
+        return [dict(e) for e in requested if isinstance(e, dict) and e.get("manager")]
+    return _entries(old)
+
+
 def _same(entry: JsonObject, manager: str, operation: str, subresource: str) -> bool:
     return (entry.get("manager"), entry.get("operation"), entry.get("subresource", "")) == (
         manager,
@@ -69,7 +84,7 @@ def track(
         }
     entries: list[JsonObject] = []
     own: JsonObject | None = None
-    for entry in _entries(old):
+    for entry in _base_entries(old, new):
         paths = from_fields_v1(entry.get("fieldsV1"))
         if _same(entry, manager, operation, subresource):
             own = entry

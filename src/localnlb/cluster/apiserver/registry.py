@@ -326,9 +326,10 @@ class Registry:
             )
         if causes:
             raise status.invalid(rt.kind, rt.group, name, causes)
-        if meta.without_noise(new) == meta.without_noise(
+        unchanged = meta.without_noise(new) == meta.without_noise(
             {**old, "apiVersion": new.get("apiVersion"), "kind": new.get("kind")}
-        ):
+        )
+        if unchanged and not managed.requested_change(old, new):
             return self._out(rt, old)
         managed.track(
             old,
