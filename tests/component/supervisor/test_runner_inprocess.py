@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import shutil
+import signal
+
 import pytest
 
 from localnlb.common.supervisor import RunDir, read_status
 from localnlb.common.supervisor.component import RunningComponent
-from localnlb.common.supervisor.runner import EXIT_START_FAILED, Supervisor
+from localnlb.common.supervisor.processes import LinuxProcessTable, identity_of
+from localnlb.common.supervisor.runner import EXIT_START_FAILED, EXIT_STOPPED, Supervisor
 from tests.component.supervisor.conftest import sample
 
 pytestmark = pytest.mark.timeout(30)
@@ -28,3 +34,28 @@ async def test_a_bug_in_the_supervisor_fails_loudly_instead_of_leaving_a_compone
     assert status is not None
     assert status.phase == "failed"
     assert status.error == "supervisor error: RuntimeError('a bug')"
+
+
+async def test_components_are_stopped_even_when_the_state_dir_was_deleted(
+    run_dir: RunDir,
+) -> None:
+    run_dir.prepare()
+    supervisor = Supervisor(run_dir, [sample("web")])
+    running = asyncio.create_task(supervisor.run())
+    while supervisor.phase != "running":
+        assert not running.done()
+        await asyncio.sleep(0.02)
+    status = read_status(run_dir)
+    assert status is not None
+    web_pid = status.components[0].pid
+    assert web_pid is not None
+    web = identity_of(web_pid)
+    shutil.rmtree(run_dir.state_dir)  # from here on, no pid file can help clean up
+    try:
+        supervisor.request_stop()
+
+        assert await asyncio.wait_for(running, timeout=20) == EXIT_STOPPED
+        assert not LinuxProcessTable().is_running(web)
+    finally:
+        if LinuxProcessTable().is_running(web):
+            os.killpg(web.pid, signal.SIGKILL)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -80,8 +81,13 @@ class RunningComponent:
             write_pid(run_dir.pid_file(name), identity_of(self.process.pid))
 
     def note(self, run_dir: RunDir, message: str) -> None:
-        with run_dir.log_file(self.spec.name).open("a") as log:
-            _note(log, message)
+        """Best effort: a log that cannot be written (state dir deleted) must not stop the
+        supervisor from supervising, least of all from stopping its components."""
+        try:
+            with run_dir.log_file(self.spec.name).open("a") as log:
+                _note(log, message)
+        except OSError as exc:
+            logging.getLogger("localnlb.supervisor").warning("%s: %s", self.spec.name, exc)
 
     async def terminate(self) -> int | None:
         """Stop the component's whole process group; returns its exit code."""

@@ -223,6 +223,9 @@ class Supervisor:
             run_dir=self._run_dir,
             updated_at=time.time(),
         )
-        write_status(self._run_dir, status)
+        try:
+            write_status(self._run_dir, status)
+        except OSError as exc:  # best effort, like the log notes: never stop supervising
+            log.warning("cannot write %s: %s", self._run_dir.status, exc)
         if self._on_change is not None:
             self._on_change(status)
