@@ -1,9 +1,9 @@
 """Headless Chromium (Debian's) driven by Playwright, for the dashboard's browser tests.
 
 Never ``playwright install``: the browser is ``/usr/bin/chromium`` from Debian. A machine
-without it gets it here (``apt-get install -y chromium``, as root, as CI runs); if that fails the
-test fails with a message saying what to install. Every browser is closed when its test ends,
-pass or fail, and each starts from a fresh profile.
+without it gets it here (``apt-get install -y chromium``, as root, as CI runs), once, while
+pytest collects; if that fails the browser tests fail with a message saying what to install.
+Every browser is closed when its test ends, pass or fail, and each starts from a fresh profile.
 """
 
 from __future__ import annotations
@@ -42,22 +42,47 @@ def _apt(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def ensure_chromium() -> Path:
-    """``/usr/bin/chromium``, installed from Debian's packages when missing."""
+_install_error: list[str] = []  # what a failed install said, so it is tried once per session
+
+
+def install_chromium() -> str | None:
+    """Install Debian's chromium when missing; the error text if that failed, else None.
+
+    Called while pytest collects (before any test's timeout runs: an install on a fresh
+    machine takes minutes), and again by :func:`ensure_chromium` for a test that needs it.
+    """
     if CHROMIUM.exists():
-        return CHROMIUM
+        return None
+    if _install_error:
+        return _install_error[0]
     if shutil.which("apt-get") is None:
-        pytest.fail(f"{CHROMIUM} is missing and apt-get is not there to install 'chromium'")
+        _install_error.append(f"{CHROMIUM} is missing and there is no apt-get to install it")
+        return _install_error[0]
     done = _apt("install", "-y", "chromium")
     if done.returncode != 0:  # a fresh machine may have no package lists yet
         _apt("update")
         done = _apt("install", "-y", "chromium")
     if done.returncode != 0 or not CHROMIUM.exists():
-        pytest.fail(
+        _install_error.append(
             "the browser tests need Debian's chromium: 'apt-get install -y chromium' failed "
             f"(exit {done.returncode}): {done.stderr.strip()[-500:]}"
         )
+        return _install_error[0]
+    return None
+
+
+def ensure_chromium() -> Path:
+    """``/usr/bin/chromium``, installed when missing; the test fails if it cannot be."""
+    error = install_chromium()
+    if error is not None:
+        pytest.fail(error)
     return CHROMIUM
+
+
+def install_when_collected(items: list[pytest.Item]) -> None:
+    """For ``pytest_collection_modifyitems``: install the browser if a collected test needs it."""
+    if any("chromium" in getattr(item, "fixturenames", ()) for item in items):
+        install_chromium()
 
 
 @asynccontextmanager

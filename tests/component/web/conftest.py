@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.component.web.browser import ensure_chromium
+from tests.component.web.browser import ensure_chromium, install_when_collected
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    install_when_collected(items)
 
 
 @pytest.fixture(scope="session")

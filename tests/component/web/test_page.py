@@ -108,16 +108,19 @@ async def test_ip_mode_reads_at_1280x800_and_in_a_narrow_window_and_works_by_key
         await expect(page.locator('[data-testid="target-row"][data-mode="ip"]')).to_have_count(3)
         await expect(page.locator("path.edge")).to_have_count(3)
         assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")
-        # Keyboard: the skip link comes first and leads to the target table; boxes take focus.
+        # Keyboard: the skip link comes first, then every box of the diagram takes focus.
         await page.keyboard.press("Tab")
         assert await page.evaluate("document.activeElement.className") == "skip"
+        focused = set()
+        for _ in range(16):
+            await page.keyboard.press("Tab")
+            anchor = await page.evaluate("document.activeElement.dataset.anchor || ''")
+            focused.add(anchor.split(":")[0])
+        assert {"lb", "lbnode", "nodeport", "pod", "node"} <= focused, focused
+        await page.locator("a.skip").focus()
         await page.keyboard.press("Enter")
         assert await page.evaluate("location.hash") == "#targets"
-        focused = set()
-        for _ in range(12):
-            await page.keyboard.press("Tab")
-            focused.add(await page.evaluate("document.activeElement.dataset.anchor || ''"))
-        assert any(anchor.startswith("pod:") for anchor in focused), focused
+        assert await page.evaluate("document.activeElement.id") == "targets"
     # Offline: every request went to the dashboard itself.
     assert {urlsplit(url).netloc for url in requested} == {urlsplit(server.url).netloc}
     async with open_page(tmp_path / "narrow", width=420, height=800) as page:

@@ -31,11 +31,15 @@ from localnlb.elbv2.health.scheduler import scheduler_factory
 from localnlb.elbv2.health.timing import FAST
 from localnlb.elbv2.service import Elbv2Settings, start_elbv2
 from localnlb.web.dashboard import Dashboard, DashboardSettings
-from tests.component.web.browser import ensure_chromium
+from tests.component.web.browser import ensure_chromium, install_when_collected
 from tests.contract.elbv2.conftest import REGION, RunningElbv2, cli_env, client
 
 CLUSTER_NAME = "eks-workshop"
 HEALTH_TIME_SCALE = 0.1
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    install_when_collected(items)
 
 
 @pytest.fixture(scope="session")
