@@ -32,6 +32,8 @@ K = TypeVar("K")
 
 
 def _problem(error: BaseException) -> str:
+    if isinstance(error, aiohttp.ClientResponseError):
+        return f"HTTP {error.status} {error.message}".rstrip()
     return str(error) or type(error).__name__
 
 
