@@ -58,6 +58,22 @@ def bound_socket(source_ip: str | None, *, kind: socket.SocketKind) -> socket.so
     return sock
 
 
+def upstream_socket(source_ip: str | None) -> socket.socket:
+    """A non-blocking TCP socket bound to ``source_ip`` with the port left to ``connect``.
+
+    One syscall fewer than :func:`bound_socket` (non-blocking from creation; TCP_NODELAY is set
+    by the transport that wraps it)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_NONBLOCK)
+    if source_ip is not None:
+        try:
+            sock.setsockopt(socket.IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+            sock.bind((source_ip, 0))
+        except OSError:
+            sock.close()
+            raise
+    return sock
+
+
 def arm_reset(transport_socket: Any) -> None:
     """Make the next close of this (transport's) socket send an RST rather than a FIN."""
     if transport_socket is None:
