@@ -8,9 +8,10 @@ The table below is explicit on purpose: adding a command is one line here.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Protocol, cast
 
 from localnlb import __version__
 
@@ -19,48 +20,44 @@ class CommandModule(Protocol):
     def register(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
 
 
-def _command_modules() -> list[CommandModule]:
-    # Imported here so that ``localnlb --version`` does not pay for every subsystem.
-    from localnlb.cli import (
-        cluster_command,
-        cluster_run_command,
-        controller_command,
-        dashboard_command,
-        down_command,
-        elbv2_command,
-        env_command,
-        status_command,
-        up_command,
-    )
-
-    return [
-        env_command,
-        up_command,
-        down_command,
-        status_command,
-        cluster_command,
-        cluster_run_command,
-        elbv2_command,
-        controller_command,
-        dashboard_command,
-    ]
+# Command name -> the module that registers it, in the order ``--help`` lists them. Only the
+# chosen command's module is imported (each pulls in its subsystem), so ``localnlb env`` or
+# ``localnlb down`` don't pay for the API server, the data plane and the dashboard.
+COMMANDS: dict[str, str] = {
+    "env": "localnlb.cli.env_command",
+    "up": "localnlb.cli.up_command",
+    "down": "localnlb.cli.down_command",
+    "status": "localnlb.cli.status_command",
+    "apiserver": "localnlb.cli.cluster_command",
+    "cluster": "localnlb.cli.cluster_run_command",
+    "elbv2": "localnlb.cli.elbv2_command",
+    "controller": "localnlb.cli.controller_command",
+    "dashboard": "localnlb.cli.dashboard_command",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_modules(argv: Sequence[str] = ()) -> list[CommandModule]:
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    names = [COMMANDS[chosen]] if chosen in COMMANDS else list(COMMANDS.values())
+    return [cast(CommandModule, importlib.import_module(name)) for name in names]
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="localnlb",
         description="Kubernetes load balancing as on Amazon EKS, on one machine, real traffic.",
     )
     parser.add_argument("--version", action="version", version=f"localnlb {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _command_modules():
+    for module in _command_modules(argv):
         module.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
