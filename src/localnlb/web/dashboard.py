@@ -31,7 +31,8 @@ class DashboardSettings:
     state_dir: Path
     host: str = "127.0.0.1"
     port: int = 0
-    scrape_interval: float = 1.0
+    # Twice a second, so a flow shows on the page about a second after it starts.
+    scrape_interval: float = 0.5
     # How long one routing long poll may be held (the ELBv2 side caps it too).
     poll_seconds: float = 20.0
     # Pinned sources; None reads DIR/env.

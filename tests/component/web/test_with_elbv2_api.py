@@ -4,14 +4,17 @@ with the same target states describe-target-health reports, and the timeline say
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.async_api import expect
 
 from localnlb.web.dashboard import Dashboard, DashboardSettings
 from localnlb.web.scene import LoadBalancerScene
+from tests.component.web.browser import open_page
 from tests.contract.elbv2.conftest import RunningElbv2, client, run_elbv2_in_thread
 from tests.helpers.waiting import async_wait_until
 
@@ -96,3 +99,26 @@ async def test_what_boto3_creates_is_drawn_with_the_apis_target_states(
 
 async def _ready(dashboard: Dashboard) -> bool:
     return any(s.name == "elbv2" and s.ok for s in dashboard.hub.scene.sources)
+
+
+@pytest.mark.usefixtures("chromium")
+async def test_a_registration_reaches_the_page_within_a_second(
+    elbv2: RunningElbv2, dashboard: Dashboard, tmp_path: Path
+) -> None:
+    created = await asyncio.to_thread(create_load_balancer, elbv2.url)
+    group_arn = created["group"]["TargetGroupArn"]
+    async with open_page(tmp_path / "profile") as page:
+        await page.goto(dashboard.url)
+        rows = page.locator('[data-testid="target-row"]')
+        await expect(rows).to_have_count(2)
+        [first] = [d["Target"]["Id"] for d in created["health"]][:1]
+        third = first.rsplit(".", 1)[0] + ".22"
+        api = client("elbv2", elbv2.url)
+        await asyncio.to_thread(
+            api.register_targets,
+            TargetGroupArn=group_arn,
+            Targets=[{"Id": third, "Port": 8080}],
+        )
+        registered = time.monotonic()
+        await expect(page.locator(f'[data-target="{third}:8080"]')).to_have_count(1, timeout=2000)
+        assert time.monotonic() - registered < 1.0
