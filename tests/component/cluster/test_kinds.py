@@ -377,3 +377,28 @@ async def test_client_rewrites_managed_fields(api: Api) -> None:
     managers = [(e["manager"], e["operation"]) for e in rewritten.body["metadata"]["managedFields"]]
     assert ("new", "Apply") in managers
     assert ("old", "Update") not in managers
+
+
+async def test_binding_assigns_a_node_once(api: Api) -> None:
+    await api.post(PODS, pod("b"))
+    binding = {
+        "apiVersion": "v1",
+        "kind": "Binding",
+        "metadata": {"name": "b"},
+        "target": {"apiVersion": "v1", "kind": "Node", "name": "node-a"},
+    }
+    bound = await api.post(f"{PODS}/b/binding", binding)
+    assert bound.status == 201
+    assert bound.body["status"] == "Success"
+    got = (await api.get(f"{PODS}/b")).body
+    assert got["spec"]["nodeName"] == "node-a"
+    assert got["status"]["conditions"][0]["type"] == "PodScheduled"
+    again = await api.post(f"{PODS}/b/binding", {**binding, "target": {"name": "node-b"}})
+    assert again.status == 409
+    assert again.body["message"] == (
+        'Operation cannot be fulfilled on pods "b": pod b is already assigned to node "node-a"'
+    )
+    moved = await api.patch(
+        f"{PODS}/b", {"spec": {"nodeName": "node-b"}}, "application/merge-patch+json"
+    )
+    assert moved.status == 422

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from localnlb.cluster.apiserver.causes import invalid_value, required, unsupported
 from localnlb.cluster.apiserver.meta import clone
 from localnlb.cluster.apiserver.status import Cause
-from localnlb.cluster.apiserver.validation import invalid_value, required, unsupported
 from localnlb.cluster.schema.kinds import ResourceType
 
 JsonObject = dict[str, Any]

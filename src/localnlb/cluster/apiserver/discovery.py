@@ -16,12 +16,15 @@ _SUBRESOURCE_VERBS = {
     "status": ["get", "patch", "update"],
     "scale": ["get", "patch", "update"],
     "log": ["get"],
+    "binding": ["create"],
 }
 
 
 def _subresource_kind(rt: ResourceType, sub: str) -> tuple[str, str, str]:
     if sub == "scale":
         return "autoscaling", "v1", "Scale"
+    if sub == "binding":
+        return "", "v1", "Binding"
     return rt.group, rt.version, rt.kind
 
 

@@ -23,7 +23,11 @@ from localnlb.cluster.apiserver.requests import (
     warning_headers,
 )
 from localnlb.cluster.apiserver.routing import Target, resolve
-from localnlb.cluster.apiserver.subresource_handlers import serve_log, serve_scale
+from localnlb.cluster.apiserver.subresource_handlers import (
+    serve_binding,
+    serve_log,
+    serve_scale,
+)
 from localnlb.cluster.apiserver.watch_handler import serve_watch
 
 JsonObject = dict[str, Any]
@@ -38,6 +42,8 @@ async def resource(request: web.Request) -> web.StreamResponse:
     method = request.method
     if target.subresource == "log":
         return await serve_log(request, registry, target)
+    if target.subresource == "binding":
+        return await serve_binding(request, registry, target)
     if target.subresource == "scale":
         return await serve_scale(request, registry, target)
     if not target.name:

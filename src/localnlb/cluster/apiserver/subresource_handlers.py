@@ -1,4 +1,4 @@
-"""The scale and log subresources over HTTP."""
+"""The scale, log and binding subresources over HTTP."""
 
 from __future__ import annotations
 
@@ -75,3 +75,26 @@ async def serve_log(request: web.Request, registry: Registry, target: Target) ->
         await asyncio.sleep(0.2)
     await response.write_eof()
     return response
+
+
+async def serve_binding(request: web.Request, registry: Registry, target: Target) -> web.Response:
+    """``POST pods/<name>/binding``: how a scheduler assigns a pod to a node."""
+    if request.method != "POST":
+        raise status.method_not_allowed()
+    binding = await read_body(request)
+    node = (binding.get("target") or {}).get("name") if isinstance(binding, dict) else None
+    if not isinstance(node, str) or not node:
+        raise status.invalid(
+            "Binding",
+            "",
+            target.name,
+            [status.Cause("target.name", "Required value", "FieldValueRequired")],
+        )
+    subresources.bind(
+        registry, target.rt, target.namespace or "", target.name, node, manager=manager(request)
+    )
+    return respond(
+        request,
+        {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201},
+        code=201,
+    )

@@ -1,4 +1,5 @@
-"""The scale subresource (autoscaling/v1 Scale over spec.replicas) and the pod log.
+"""The scale subresource (autoscaling/v1 Scale over spec.replicas), pod binding and the pod
+log.
 
 Pod log contract (the kubelet writes, the API server reads): each container's output goes to
 ``<pod log dir>/<namespace>_<pod name>_<pod uid>/<container>.log``; the previous run of a
@@ -10,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from localnlb.cluster.apiserver import patch, status
+from localnlb.cluster.apiserver import meta, patch, status
 from localnlb.cluster.apiserver.columns import selector_text
 from localnlb.cluster.apiserver.meta import clone
 from localnlb.cluster.apiserver.registry import Registry
@@ -132,3 +133,37 @@ def read_log(path: Path, *, tail_lines: int | None, limit_bytes: int | None) -> 
     if limit_bytes is not None:
         data = data[:limit_bytes]
     return data
+
+
+def bind(
+    registry: Registry, rt: ResourceType, namespace: str, name: str, node: str, *, manager: str
+) -> JsonObject:
+    """Set spec.nodeName once (409 if the pod is already on a node), as the real binding
+    subresource does, and add the PodScheduled condition."""
+    pod = registry.get(rt, namespace, name)
+    current = (pod.get("spec") or {}).get("nodeName")
+    if current:
+        raise status.conflict(
+            rt.plural, rt.group, name, f'pod {name} is already assigned to node "{current}"'
+        )
+    if pod["metadata"].get("deletionTimestamp"):
+        raise status.conflict(
+            rt.plural, rt.group, name, "pod is being deleted, cannot be assigned to a host"
+        )
+    pod["spec"]["nodeName"] = node
+    bound = registry.update(rt, namespace, name, pod, manager=manager)
+    conditions = [
+        c
+        for c in (bound.get("status") or {}).get("conditions") or []
+        if c.get("type") != "PodScheduled"
+    ]
+    conditions.append(
+        {
+            "type": "PodScheduled",
+            "status": "True",
+            "lastProbeTime": None,
+            "lastTransitionTime": meta.timestamp(registry.clock.wall()),
+        }
+    )
+    status_body = {**bound, "status": {**(bound.get("status") or {}), "conditions": conditions}}
+    return registry.update(rt, namespace, name, status_body, subresource="status", manager=manager)

@@ -11,132 +11,19 @@ from collections.abc import Callable
 from typing import Any
 
 from localnlb.cluster.apiserver import names
+from localnlb.cluster.apiserver.causes import (
+    invalid_value,
+    name_causes,
+    port_number,
+    required,
+    unsupported,
+)
 from localnlb.cluster.apiserver.status import Cause
+from localnlb.cluster.apiserver.validation_workloads import pod, template_workload
 
 JsonObject = dict[str, Any]
 _SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
 _PROTOCOLS = ("TCP", "UDP", "SCTP")
-
-
-def required(path: str) -> Cause:
-    return Cause(path, "Required value", "FieldValueRequired")
-
-
-def invalid_value(path: str, value: Any, why: str) -> Cause:
-    rendered = f'"{value}"' if isinstance(value, str) else str(value)
-    return Cause(path, f"Invalid value: {rendered}: {why}", "FieldValueInvalid")
-
-
-def unsupported(path: str, value: Any, allowed: tuple[str, ...]) -> Cause:
-    options = ", ".join(f'"{option}"' for option in allowed)
-    return Cause(
-        path, f'Unsupported value: "{value}": supported values: {options}', "FieldValueNotSupported"
-    )
-
-
-def name_causes(name: str, *, rule: str = "subdomain") -> list[Cause]:
-    check = {
-        "subdomain": names.subdomain_errors,
-        "label": names.label_errors,
-        "dns1035": names.dns1035_errors,
-    }[rule]
-    return [invalid_value("metadata.name", name, error) for error in check(name)]
-
-
-def _port_number(path: str, value: Any) -> list[Cause]:
-    if not isinstance(value, int) or not 1 <= value <= 65535:
-        return [invalid_value(path, value, "must be between 1 and 65535, inclusive")]
-    return []
-
-
-def _containers(spec: JsonObject, path: str) -> list[Cause]:
-    causes: list[Cause] = []
-    containers = spec.get("containers")
-    if not containers:
-        return [required(f"{path}.containers")]
-    seen: set[str] = set()
-    for index, container in enumerate(containers):
-        where = f"{path}.containers[{index}]"
-        if not isinstance(container, dict):
-            causes.append(invalid_value(where, container, "must be an object"))
-            continue
-        name = container.get("name")
-        if not name:
-            causes.append(required(f"{where}.name"))
-        else:
-            causes += [invalid_value(f"{where}.name", name, e) for e in names.label_errors(name)]
-            if name in seen:
-                causes.append(
-                    Cause(f"{where}.name", f'Duplicate value: "{name}"', "FieldValueDuplicate")
-                )
-            seen.add(name)
-        if not container.get("image"):
-            causes.append(required(f"{where}.image"))
-        for port_index, port in enumerate(container.get("ports") or []):
-            causes += _port_number(
-                f"{where}.ports[{port_index}].containerPort", port.get("containerPort")
-            )
-    return causes
-
-
-def _pod(obj: JsonObject, old: JsonObject | None) -> list[Cause]:
-    causes = _containers(obj.get("spec") or {}, "spec")
-    if old is not None:
-        for field in ("containers", "nodeName", "restartPolicy"):
-            before, after = (old.get("spec") or {}).get(field), (obj.get("spec") or {}).get(field)
-            if field == "nodeName" and not before:
-                continue
-            if field == "containers" and before is not None and after is not None:
-                before = [{k: v for k, v in c.items() if k != "image"} for c in before]
-                after = [{k: v for k, v in c.items() if k != "image"} for c in after]
-            if before != after:
-                causes.append(
-                    Cause(
-                        "spec",
-                        "Forbidden: pod updates may not change fields other"
-                        " than `spec.containers[*].image`,"
-                        "`spec.initContainers[*].image`,"
-                        "`spec.activeDeadlineSeconds`,`spec.tolerations` (only"
-                        " additions to existing tolerations),"
-                        "`spec.terminationGracePeriodSeconds` (allow it to be set to"
-                        " 1 if it was previously negative)",
-                        "FieldValueForbidden",
-                    )
-                )
-                break
-    return causes
-
-
-def _template_workload(obj: JsonObject, old: JsonObject | None) -> list[Cause]:
-    spec = obj.get("spec") or {}
-    causes: list[Cause] = []
-    selector = spec.get("selector")
-    template = spec.get("template") or {}
-    if not selector:
-        causes.append(required("spec.selector"))
-    elif not (selector.get("matchLabels") or selector.get("matchExpressions")):
-        causes.append(
-            invalid_value("spec.selector", "", "empty selector is invalid for deployment")
-        )
-    labels = (template.get("metadata") or {}).get("labels") or {}
-    match_labels = (selector or {}).get("matchLabels") or {}
-    if selector and any(labels.get(k) != v for k, v in match_labels.items()):
-        causes.append(
-            invalid_value(
-                "spec.template.metadata.labels",
-                labels,
-                "`selector` does not match template `labels`",
-            )
-        )
-    replicas = spec.get("replicas", 1)
-    if not isinstance(replicas, int) or replicas < 0:
-        causes.append(
-            invalid_value("spec.replicas", replicas, "must be greater than or equal to 0")
-        )
-    causes += _containers(template.get("spec") or {}, "spec.template.spec")
-    if old is not None and selector != (old.get("spec") or {}).get("selector"):
-        causes.append(invalid_value("spec.selector", selector, "field is immutable"))
-    return causes
 
 
 def _service(obj: JsonObject, old: JsonObject | None) -> list[Cause]:
@@ -153,7 +40,7 @@ def _service(obj: JsonObject, old: JsonObject | None) -> list[Cause]:
         where = f"spec.ports[{index}]"
         if len(ports) > 1 and not port.get("name"):
             causes.append(required(f"{where}.name"))
-        causes += _port_number(f"{where}.port", port.get("port"))
+        causes += port_number(f"{where}.port", port.get("port"))
         protocol = port.get("protocol", "TCP")
         if protocol not in _PROTOCOLS:
             causes.append(unsupported(f"{where}.protocol", protocol, _PROTOCOLS))
@@ -206,12 +93,12 @@ def _configmap(obj: JsonObject, old: JsonObject | None) -> list[Cause]:
 
 
 VALIDATORS: dict[str, Callable[[JsonObject, JsonObject | None], list[Cause]]] = {
-    "/pods": _pod,
+    "/pods": pod,
     "/services": _service,
     "/configmaps": _configmap,
     "/secrets": _configmap,
-    "apps/deployments": _template_workload,
-    "apps/replicasets": _template_workload,
+    "apps/deployments": template_workload,
+    "apps/replicasets": template_workload,
 }
 
 # Which name rule each resource's metadata.name follows.
