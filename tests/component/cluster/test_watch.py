@@ -131,3 +131,22 @@ async def test_too_old_version_is_410_and_relist_sees_everything(tmp_path: Path)
             assert names == {"old", *(f"n{index}" for index in range(10))}
     finally:
         await server.stop()
+
+
+async def test_watch_on_one_object_url(api: Api) -> None:
+    created = await api.post(PODS, pod("one"))
+    await api.post(PODS, pod("other"))
+    version = created.body["metadata"]["resourceVersion"]
+    await api.patch(
+        f"{PODS}/other", {"metadata": {"labels": {"x": "1"}}}, "application/merge-patch+json"
+    )
+    await api.patch(
+        f"{PODS}/one", {"metadata": {"labels": {"x": "1"}}}, "application/merge-patch+json"
+    )
+    headers = {"Authorization": f"Bearer {api.server.token}"}
+    async with api.session.get(
+        f"{api.server.url}{PODS}/one?watch=1&resourceVersion={version}", headers=headers
+    ) as response:
+        line = await asyncio.wait_for(response.content.readline(), 5)
+    event = json.loads(line)
+    assert (event["type"], event["object"]["metadata"]["name"]) == ("MODIFIED", "one")

@@ -58,6 +58,8 @@ async def resource(request: web.Request) -> web.StreamResponse:
         raise status.method_not_allowed()
     namespace = target.namespace or ""
     if method == "GET":
+        if request.query.get("watch", "") in TRUE and not target.subresource:
+            return await serve_watch(request, registry, target)
         obj = registry.get(target.rt, namespace, target.name)
         return _object_response(request, registry, target, obj)
     if method == "PUT":

@@ -22,10 +22,13 @@ async def serve_watch(
     output = negotiation.choose_output(request.headers.get("Accept", ""))
     timeout = int_query(request, "timeoutSeconds")
     initial = request.query.get("sendInitialEvents")
+    fields = request.query.get("fieldSelector", "")
+    if target.name:  # the older form: a watch on one object's URL
+        fields = ",".join(f for f in (fields, f"metadata.name={target.name}") if f)
     options = WatchOptions(
         resource_version=request.query.get("resourceVersion", ""),
         label_selector=request.query.get("labelSelector", ""),
-        field_selector=request.query.get("fieldSelector", ""),
+        field_selector=fields,
         bookmarks=request.query.get("allowWatchBookmarks", "") in TRUE,
         send_initial_events=None if initial is None else initial in TRUE,
         timeout=float(timeout) if timeout is not None else 1800.0,
