@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from localnlb.web.builder import build_scene
@@ -204,3 +205,17 @@ def test_after_the_switch_to_ip_mode_old_kube_proxy_hops_are_not_drawn_once_quie
         snapshot=w.snapshot(w.ip_group(pod)), cluster=w.cluster(pod), rates=busy, now=NOW
     )
     assert [e.lit for e in edges(scene, "node-to-pod")] == [True]
+
+
+def test_a_pod_ip_taken_over_from_a_terminating_pod_names_the_live_one() -> None:
+    live = w.ui_pod(0, node=0)
+    leaving = dataclasses.replace(live, name="ui-old", terminating=True)
+    for pods in ((live, leaving), (leaving, live)):
+        scene = build_scene(
+            snapshot=w.snapshot(w.ip_group(live)),
+            cluster=w.cluster(*pods),
+            rates=TrafficRates(),
+            now=NOW,
+        )
+        [target] = scene.load_balancers[0].target_groups[0].targets
+        assert target.label == live.name
