@@ -140,3 +140,25 @@ def test_get_watch_prints_changes(cluster: Cluster) -> None:
     finally:
         watcher.kill()
         watcher.communicate()
+
+
+def test_logs_from_the_kubelet_log_files(cluster: Cluster) -> None:
+    cluster.kubectl("run", "logger", "--image=ui:1")
+    waiting = cluster.kubectl("logs", "logger", check=False)
+    assert waiting.returncode != 0
+    assert waiting.stderr.strip() == (
+        'Error from server (BadRequest): container "logger" in pod "logger" is waiting to'
+        " start: ContainerCreating"
+    )
+    pod = cluster.client.get(Pod, "logger", namespace="default")
+    assert pod.metadata is not None
+    folder = cluster.state_dir / "pods" / f"default_logger_{pod.metadata.uid}"
+    folder.mkdir(parents=True)
+    (folder / "logger.log").write_text("started\nlistening on 8080\n")
+    assert cluster.kubectl("logs", "logger").stdout == "started\nlistening on 8080\n"
+    assert cluster.kubectl("logs", "logger", "--tail=1").stdout == "listening on 8080\n"
+    previous = cluster.kubectl("logs", "logger", "--previous", check=False)
+    assert previous.stderr.strip() == (
+        'Error from server (BadRequest): previous terminated container "logger" in pod'
+        ' "logger" not found'
+    )
