@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +27,11 @@ from localnlb.controller.runtime.controller import (
     RuntimeSettings,
 )
 from localnlb.controller.runtime.leader import LeaderSettings
+from localnlb.dataplane.service import DataPlane
+from localnlb.dataplane.settings import DataPlaneSettings
+from localnlb.elbv2.health.scheduler import scheduler_factory
+from localnlb.elbv2.health.timing import FAST
+from localnlb.elbv2.service import Elbv2Settings, start_elbv2
 from tests.contract.elbv2.conftest import (
     AWS_CLI,
     REGION,
@@ -38,6 +44,7 @@ from tests.helpers.waiting import async_wait_until
 
 CLUSTER_NAME = "eks-workshop"
 INBOUND_CIDRS = "127.0.0.0/8"
+HEALTH_TIME_SCALE = 0.1
 NLB_DIR = Path("manifests/modules/exposing/load-balancer/nlb")
 IP_MODE_DIR = Path("manifests/modules/exposing/load-balancer/ip-mode")
 UI_BASE = Path("manifests/base-application/ui")
@@ -66,6 +73,26 @@ class Stack:
     controller: LoadBalancerController | None
     env: dict[str, str]
     workshop_dir: Path
+    hosts: Path | None = None
+
+    def addresses(self, hostname: str) -> list[str]:
+        """The LB node addresses the hosts file gives for ``hostname`` (what DNS would)."""
+        assert self.hosts is not None
+        found = []
+        for line in self.hosts.read_text().splitlines():
+            fields = line.split("#", 1)[0].split()
+            if len(fields) >= 2 and hostname in fields[1:]:
+                found.append(fields[0])
+        return found
+
+    async def curl(self, hostname: str, address: str, path: str = "/home") -> tuple[str, str]:
+        """(HTTP status, body) of http://hostname/path resolved to ``address``."""
+        out = await self.shell(
+            f"curl -s --max-time 5 -w '\\n%{{http_code}}' --resolve {hostname}:80:{address} "
+            f"http://{hostname}{path} || true"
+        )
+        body, _, code = out.rpartition("\n")
+        return code, body
 
     async def kubectl(self, *args: str, stdin: str = "") -> str:
         return await run("kubectl", *args, env=self.env, stdin=stdin)
@@ -128,15 +155,41 @@ def controller_for(
     )
 
 
+def run_elbv2_with_health_checks(state_dir: Path) -> RunningElbv2:
+    """The API with the real health checker, on a test time scale (interval 10 s → 1 s)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="elbv2-controller-e2e", daemon=True)
+    thread.start()
+    factory = scheduler_factory(profile=FAST.scaled(HEALTH_TIME_SCALE))
+    coroutine = start_elbv2(Elbv2Settings(state_dir=state_dir), probed_health_factory=factory)
+    server = asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout=30)
+    return RunningElbv2(server, loop, thread, state_dir)
+
+
 @asynccontextmanager
 async def running_stack(
-    tmp_path: Path, workshop_dir: Path, *, with_controller: bool = True
+    tmp_path: Path,
+    workshop_dir: Path,
+    *,
+    with_controller: bool = True,
+    with_traffic: bool = False,
 ) -> AsyncIterator[Stack]:
+    """``with_traffic``: the real health checker and the data plane (LB nodes) too; the LB
+    names go into ``tmp_path/hosts`` (``Stack.hosts``), as into /etc/hosts."""
     state = tmp_path / "state"
-    elbv2 = run_elbv2_in_thread(state)
+    elbv2 = run_elbv2_with_health_checks(state) if with_traffic else run_elbv2_in_thread(state)
     cluster: EmbeddedCluster | None = None
     controller: LoadBalancerController | None = None
+    dataplane: DataPlane | None = None
+    hosts = tmp_path / "hosts"
     try:
+        if with_traffic:
+            hosts.write_text("127.0.0.1 localhost\n")
+            dataplane = DataPlane(
+                DataPlaneSettings(workers=0, hosts_path=hosts, poll_timeout_seconds=2.0),
+                routing_url=elbv2.url,
+            )
+            await dataplane.start()
         plan = build_address_plan(vpc_octet=vpc_octet_for(state), region=REGION)
         nodes = Ec2NodeProvisioner(
             client("ec2", elbv2.url), plan, cluster_name=CLUSTER_NAME
@@ -154,10 +207,12 @@ async def running_stack(
             "INBOUND_CIDRS": INBOUND_CIDRS,
             "PATH": os.environ.get("PATH", ""),
         }
-        yield Stack(elbv2, cluster, controller, env, workshop_dir)
+        yield Stack(elbv2, cluster, controller, env, workshop_dir, hosts)
     finally:
         if controller is not None:
             await controller.stop(grace=2.0)
+        if dataplane is not None:
+            await dataplane.stop(1.0)
         if cluster is not None:
             await cluster.stop(grace=2.0)
         elbv2.stop()
@@ -166,6 +221,12 @@ async def running_stack(
 @pytest.fixture
 async def stack(tmp_path: Path, workshop_dir: Path) -> AsyncIterator[Stack]:
     async with running_stack(tmp_path, workshop_dir) as running:
+        yield running
+
+
+@pytest.fixture
+async def traffic_stack(tmp_path: Path, workshop_dir: Path) -> AsyncIterator[Stack]:
+    async with running_stack(tmp_path, workshop_dir, with_traffic=True) as running:
         yield running
 
 

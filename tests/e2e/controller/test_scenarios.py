@@ -48,6 +48,34 @@ async def apply(stack: Stack, manifest: str) -> None:
     await stack.kubectl("apply", "-f", "-", stdin=manifest)
 
 
+def gated_deployment(namespace: str, gate: str) -> str:
+    """A Deployment of the ui app whose pods carry the binding's readiness gate (what the real
+    controller's pod webhook would inject)."""
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": namespace},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {
+                    "readinessGates": [{"conditionType": gate}],
+                    "containers": [
+                        {
+                            "name": "ui",
+                            "image": "public.ecr.aws/aws-containers/retail-store-sample-ui:1.2.1",
+                            "ports": [{"containerPort": 8080}],
+                        }
+                    ],
+                },
+            },
+        },
+    }
+    return json.dumps(deployment)
+
+
 async def events_of(stack: Stack, name: str, namespace: str = "ui") -> list[dict[str, Any]]:
     listed = await stack.kubectl_json(
         "get", "events", "-n", namespace, "--field-selector", f"involvedObject.name={name}"
@@ -284,29 +312,7 @@ async def test_readiness_gate_conditions_on_gated_pods(stack: Stack) -> None:
 
     tgb = await async_wait_until(binding_name, timeout=10, what="the service's binding")
     gate = f"target-health.elbv2.k8s.aws/{tgb}"
-    deployment = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": "gated"},
-        "spec": {
-            "replicas": 1,
-            "selector": {"matchLabels": {"app": "web"}},
-            "template": {
-                "metadata": {"labels": {"app": "web"}},
-                "spec": {
-                    "readinessGates": [{"conditionType": gate}],
-                    "containers": [
-                        {
-                            "name": "ui",
-                            "image": "public.ecr.aws/aws-containers/retail-store-sample-ui:1.2.1",
-                            "ports": [{"containerPort": 8080}],
-                        }
-                    ],
-                },
-            },
-        },
-    }
-    await apply(stack, json.dumps(deployment))
+    await apply(stack, gated_deployment("gated", gate))
 
     async def gated_pod() -> dict[str, Any] | None:
         pods = (await stack.kubectl_json("get", "pods", "-n", "gated"))["items"]

@@ -5,7 +5,6 @@ mode) and ip-mode steps, scaling, draining, externalTrafficPolicy Local, and del
 from __future__ import annotations
 
 import re
-import socket
 import time
 from typing import Any
 
@@ -201,19 +200,3 @@ async def test_workshop_ip_mode_scale_drain_and_delete(stack: Stack) -> None:
     [kept] = await async_wait_until(lambda: targets(1), timeout=20, what="drained targets gone")
     assert kept["Target"]["Id"] not in {t["Target"]["Id"] for t in drained}
     await delete_and_check_nothing_left(stack)
-
-
-async def test_curl_through_the_load_balancer(stack: Stack) -> None:
-    hostname, _ = await create_workshop_nlb(stack)
-    try:
-        socket.getaddrinfo(hostname, 80)
-    except OSError:
-        pytest.skip(
-            "the load balancer's DNS name does not resolve: the data plane (LB nodes, hosts "
-            "entries) is not wired into the ELBv2 side yet"
-        )
-    out = await stack.shell(
-        f"curl -s -o /dev/null -w '%{{http_code}}' --retry 20 --retry-all-errors "
-        f"--retry-delay 1 --max-time 5 http://{hostname}/home"
-    )
-    assert out == "200"

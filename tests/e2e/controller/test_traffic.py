@@ -1,0 +1,144 @@
+"""Real traffic and real health through the controller's load balancers: the ELBv2 API with the
+health checker (time scale 0.1), the data plane's LB nodes, kube-proxy on the nodes, and curl.
+
+Instance mode: 3 node targets become healthy and ``curl http://<hostname>/home`` answers through
+kube-proxy; with externalTrafficPolicy Local the nodes without a ui pod fail the /healthz check
+(Target.FailedHealthChecks) while traffic still flows. Ip mode: the pod targets become healthy,
+scaling to 3 gives 3 healthy targets, and each LB node (one per zone) reaches its zone's pod.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.controller.conftest import IP_MODE_DIR, NLB_DIR, UI_BASE, Stack
+from tests.e2e.controller.test_scenarios import gated_deployment, service_manifest
+from tests.helpers.waiting import async_wait_until
+
+pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
+
+
+async def states(stack: Stack, arn: str) -> dict[str, tuple[str, str]]:
+    return {
+        t["Target"]["Id"]: (t["TargetHealth"]["State"], t["TargetHealth"].get("Reason", ""))
+        for t in await stack.target_health(arn)
+        if t["TargetHealth"]["State"] != "draining"
+    }
+
+
+async def all_healthy(stack: Stack, arn: str, count: int) -> dict[str, Any] | None:
+    current = await states(stack, arn)
+    ok = len(current) == count and all(s == "healthy" for s, _ in current.values())
+    return dict(current) if ok else None
+
+
+async def answers(stack: Stack, hostname: str) -> list[str]:
+    """One GET /home through each LB node the hosts file lists; the bodies (all must be 200)."""
+    addresses = await async_wait_until(
+        lambda: _addresses(stack, hostname), timeout=10, what="hosts entries"
+    )
+    bodies = []
+    for address in addresses:
+
+        async def fetch(a: str = address) -> str | None:
+            code, body = await stack.curl(hostname, a)
+            return body if code == "200" else None
+
+        bodies.append(await async_wait_until(fetch, timeout=15, what=f"200 via {address}"))
+    return bodies
+
+
+async def _addresses(stack: Stack, hostname: str) -> list[str] | None:
+    return stack.addresses(hostname) or None
+
+
+async def test_traffic_and_health_in_instance_then_ip_mode(traffic_stack: Stack) -> None:
+    stack = traffic_stack
+    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
+    await stack.apply_workshop(NLB_DIR)
+    hostname = await stack.wait_hostname()
+    lb = await stack.load_balancer(hostname)
+    [group] = await stack.target_groups(lb["LoadBalancerArn"])
+    arn = group["TargetGroupArn"]
+    await async_wait_until(lambda: all_healthy(stack, arn, 3), timeout=30, what="3 healthy nodes")
+    assert len(await answers(stack, hostname)) == len(lb["AvailabilityZones"])
+
+    # externalTrafficPolicy Local: only the node with the ui pod passes /healthz.
+    await stack.kubectl(
+        "patch", "service", "-n", "ui", "ui-nlb", "-p", '{"spec":{"externalTrafficPolicy":"Local"}}'
+    )
+    pods = await stack.kubectl_json("get", "pods", "-n", "ui", "-l", "app.kubernetes.io/name=ui")
+    [pod_node] = {p["spec"]["nodeName"] for p in pods["items"]}
+    node = await stack.kubectl_json("get", "node", pod_node)
+    pod_instance = node["spec"]["providerID"].rsplit("/", 1)[1]
+
+    async def local_verdicts() -> dict[str, tuple[str, str]] | None:
+        current = await states(stack, arn)
+        wanted = {
+            i: ("healthy", "") if i == pod_instance else ("unhealthy", "Target.FailedHealthChecks")
+            for i in current
+        }
+        return current if len(current) == 3 and current == wanted else None
+
+    await async_wait_until(local_verdicts, timeout=30, what="Local: one healthy node")
+    code, _ = await stack.curl(hostname, stack.addresses(hostname)[0])
+    assert code == "200"
+
+    # ip mode: the same hostname, pod targets, healthy, one pod per zone after scaling to 3.
+    await stack.apply_workshop(IP_MODE_DIR)
+
+    async def ip_group() -> str | None:
+        groups = await stack.target_groups(lb["LoadBalancerArn"])
+        ok = len(groups) == 1 and groups[0]["TargetType"] == "ip"
+        return str(groups[0]["TargetGroupArn"]) if ok else None
+
+    ip_arn = await async_wait_until(ip_group, timeout=10, what="the ip target group")
+    await async_wait_until(lambda: all_healthy(stack, ip_arn, 1), timeout=30, what="healthy pod")
+    await stack.kubectl("scale", "-n", "ui", "deployment/ui", "--replicas=3")
+    await async_wait_until(lambda: all_healthy(stack, ip_arn, 3), timeout=30, what="3 healthy")
+    assert await stack.hostname() == hostname
+    pods = await stack.kubectl_json("get", "pods", "-n", "ui", "-l", "app.kubernetes.io/name=ui")
+    names = {p["metadata"]["name"] for p in pods["items"]}
+    served = {name for body in await answers(stack, hostname) for name in names if name in body}
+    assert len(served) == 3  # each zone's LB node reaches its own zone's pod
+
+
+async def test_readiness_gate_goes_true_once_the_target_is_healthy(traffic_stack: Stack) -> None:
+    stack = traffic_stack
+    await stack.kubectl("create", "namespace", "gated")
+    await stack.kubectl(
+        "label", "namespace", "gated", "elbv2.k8s.aws/pod-readiness-gate-inject=enabled"
+    )
+    await stack.kubectl(
+        "apply",
+        "-f",
+        "-",
+        stdin=service_manifest(
+            "web",
+            namespace="gated",
+            spec={"selector": {"app": "web"}},
+            annotations={"aws-load-balancer-type": "nlb-ip"},
+        ),
+    )
+
+    async def binding_name() -> str | None:
+        items = (await stack.kubectl_json("get", "targetgroupbindings", "-n", "gated"))["items"]
+        return str(items[0]["metadata"]["name"]) if items else None
+
+    gate = f"target-health.elbv2.k8s.aws/{await async_wait_until(binding_name, timeout=10)}"
+    await stack.kubectl("apply", "-f", "-", stdin=gated_deployment("gated", gate))
+
+    async def gated_and_ready() -> dict[str, Any] | None:
+        for pod in (await stack.kubectl_json("get", "pods", "-n", "gated"))["items"]:
+            conditions = {c["type"]: c for c in pod["status"].get("conditions") or []}
+            if conditions.get(gate, {}).get("status") == "True":
+                return conditions
+        return None
+
+    conditions = await async_wait_until(gated_and_ready, timeout=40, what="gate True")
+    assert conditions["Ready"]["status"] == "True"
+    table = await stack.kubectl("get", "pods", "-n", "gated", "-o", "wide")
+    assert table.splitlines()[0].split()[-2:] == ["READINESS", "GATES"]
+    assert table.splitlines()[1].split()[-1] == "1/1"
