@@ -280,6 +280,10 @@ def test_custom_resource_printer_columns(cluster: Cluster) -> None:
     assert listed.splitlines()[1].split()[:4] == ["k8s-ui-uinlb", "ui-nlb", "80", "ip"]
     wide = cluster.kubectl("get", "targetgroupbindings", "-o", "wide").stdout
     assert "arn:aws:elasticloadbalancing:tg/x" in wide
+    explained = cluster.kubectl("explain", "targetgroupbindings.spec").stdout
+    assert re.search(r"targetGroupARN\s+<string>", explained)
+    builtin = cluster.kubectl("explain", "pods.spec.containers.ports").stdout
+    assert re.search(r"containerPort\s+<integer> -required-", builtin)
     again = cluster.kubectl("apply", "-f", "-", stdin=json.dumps(binding))
     assert again.stdout.strip().endswith("unchanged")
     bad = {**binding, "spec": {**binding["spec"], "targetType": "pod"}}
