@@ -86,6 +86,3 @@ class Catalog:
             ):
                 return resource_type
         return None
-
-    def by_store_key(self, store_key: str) -> list[ResourceType]:
-        return [t for t in self.all() if t.store_key == store_key]

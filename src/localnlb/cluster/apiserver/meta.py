@@ -31,11 +31,6 @@ def timestamp(wall: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def micro_timestamp(wall: float) -> str:
-    moment = datetime.datetime.fromtimestamp(wall, tz=datetime.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def parse_timestamp(text: str) -> float:
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 

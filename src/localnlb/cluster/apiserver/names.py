@@ -56,10 +56,6 @@ def dns1035_errors(name: str) -> list[str]:
     return errors
 
 
-def is_c_identifier(name: str) -> bool:
-    return bool(_C_IDENTIFIER.match(name))
-
-
 def is_config_key(name: str) -> bool:
     return bool(_CONFIG_KEY.match(name)) and len(name) <= 253
 
