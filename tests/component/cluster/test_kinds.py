@@ -264,6 +264,11 @@ async def test_dry_run_changes_nothing(api: Api) -> None:
     deleted = await api.delete(f"{PODS}/kept?dryRun=All")
     assert deleted.status == 200
     assert (await api.get(f"{PODS}/kept")).status == 200
+    in_body = await api.delete(
+        f"{PODS}/kept", {"kind": "DeleteOptions", "apiVersion": "v1", "dryRun": ["All"]}
+    )
+    assert in_body.status == 200
+    assert (await api.get(f"{PODS}/kept")).status == 200
     collection = await api.delete(f"{PODS}?dryRun=All")
     assert [p["metadata"]["name"] for p in collection.body["items"]] == ["kept"]
     assert (await api.get(f"{PODS}/kept")).status == 200

@@ -105,6 +105,9 @@ def test_delete_waits_for_finalizer(cluster: Cluster) -> None:
             ),
         )
     )
+    rehearsal = cluster.kubectl("delete", "configmap", "held", "--dry-run=server")
+    assert rehearsal.stdout.strip() == 'configmap "held" deleted (server dry run)'
+    assert _deletion_timestamp(cluster, "held") is None
     deleting = cluster.popen("delete", "configmap", "held", "--timeout=30s")
     try:
         marked = wait_until(

@@ -106,7 +106,7 @@ async def resource(request: web.Request) -> web.StreamResponse:
         return _object_response(request, registry, target, obj, code=201 if created else 200)
     if method == "DELETE":
         options = await _delete_options(request)
-        if dry_run(request):  # what would go; nothing changes
+        if dry_run(request) or _dry_run_option(options):  # what would go; nothing changes
             obj = registry.get(target.rt, namespace, target.name)
             return _object_response(request, registry, target, obj)
         obj, gone = registry.delete(target.rt, namespace, target.name, options)
@@ -167,6 +167,14 @@ async def _create(request: web.Request, registry: Registry, target: Target) -> w
     return warning_headers(_object_response(request, registry, target, obj, code=201), warnings)
 
 
+def _dry_run_option(options: JsonObject) -> bool:
+    """DeleteOptions may carry dryRun in the body (kubectl delete --dry-run=server does)."""
+    values = options.get("dryRun") or []
+    if not isinstance(values, list) or any(value != "All" for value in values):
+        raise status.bad_request(f'Invalid dry run value: "{values}"; supported: "All"')
+    return bool(values)
+
+
 async def _delete_options(request: web.Request) -> JsonObject:
     options: JsonObject = {}
     if request.can_read_body:
@@ -190,7 +198,7 @@ async def _delete_collection(
     if "deletecollection" not in target.rt.verbs:
         raise status.method_not_allowed()
     options = await _delete_options(request)
-    if dry_run(request):
+    if dry_run(request) or _dry_run_option(options):
         listed = registry.list(
             target.rt,
             target.namespace,
