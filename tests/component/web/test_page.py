@@ -7,6 +7,7 @@ the whole system).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -63,6 +64,21 @@ async def test_instance_targets_turn_healthy_within_a_second_of_the_snapshot(
         healthy = page.locator('[data-testid="target-row"][data-state="healthy"]')
         await expect(healthy).to_have_count(3, timeout=1000)
         assert time.monotonic() - started < 1.0
+        await expect(page.locator("#timeline li[data-kind=health]")).to_have_count(3)
+
+        group = w.instance_group("draining", "Target.DeregistrationInProgress")
+        until = time.time() + 300
+        group = dataclasses.replace(
+            group,
+            targets=tuple(dataclasses.replace(t, draining_until=until) for t in group.targets),
+        )
+        hub.set_snapshot(w.snapshot(group, version=3))
+        draining = page.locator('[data-testid="target-row"][data-state="draining"]')
+        await expect(draining).to_have_count(3)
+        await expect(draining.first).to_contain_text("drains until")
+        await expect(draining.first).to_contain_text("Target deregistration is in progress")
+        # The timeline grew by three lines on top; the earlier lines stayed.
+        await expect(page.locator("#timeline li").first).to_have_attribute("data-kind", "draining")
         await expect(page.locator("#timeline li[data-kind=health]")).to_have_count(3)
 
 

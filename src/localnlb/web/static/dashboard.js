@@ -120,6 +120,7 @@ function renderTargets(scene) {
       `<tr data-testid="target-row" data-mode="${esc(g.mode)}" data-state="${esc(t.state)}" data-target="${esc(t.id)}:${t.port}">` +
       `<td class="id">${esc(t.id)}:${t.port}<div class="meta">${esc(t.label)}</div></td><td class="zone-cell">${esc(t.zone)}</td>` +
       `<td>${stateLabel(t.state)}${t.reason ? `<div class="reason">${esc(t.reason)}</div>` : ""}` +
+      `${t.draining_until ? `<div class="reason">drains until ${clock(t.draining_until)}</div>` : ""}` +
       `${t.description ? `<div class="reason">${esc(t.description)}</div>` : ""}</td></tr>`).join("");
     return `<table data-testid="target-group" data-mode="${esc(g.mode)}" data-name="${esc(g.name)}">` +
       `<caption>${esc(g.name)} — ${esc(g.mode)} mode, ${esc(g.protocol)}:${g.port}` +
@@ -149,10 +150,29 @@ function renderPaths(scene, names) {
     `<p class="meta">${scene.edges.length} possible paths, ${idle} without traffic so far.</p>`;
 }
 
+const TIMELINE_KEPT = 80;
+const shownEntries = new Set();
+
+function timelineKey(t) {
+  return `${t.at}|${t.kind}|${t.subject}|${t.text}`;
+}
+
+// New entries are added on top; the list is never rebuilt, so a screen reader announces only
+// what is new (the list is a polite live region).
 function renderTimeline(scene) {
-  document.getElementById("timeline").innerHTML = scene.timeline.slice(0, 80).map((t) =>
-    `<li data-kind="${esc(t.kind)}"><time>${clock(t.at)}</time><span class="kind">${esc(t.kind)}</span>` +
-    `<span class="subject">${esc(t.subject)}</span> ${esc(t.text)}</li>`).join("");
+  const list = document.getElementById("timeline");
+  const fresh = scene.timeline.slice(0, TIMELINE_KEPT).filter((t) => !shownEntries.has(timelineKey(t)));
+  for (const t of fresh.reverse()) {
+    shownEntries.add(timelineKey(t));
+    const item = document.createElement("li");
+    item.dataset.kind = t.kind;
+    item.dataset.at = String(t.at);
+    item.innerHTML = `<time>${clock(t.at)}</time><span class="kind">${esc(t.kind)}</span>` +
+      `<span class="subject">${esc(t.subject)}</span> ${esc(t.text)}`;
+    const later = [...list.children].find((li) => Number(li.dataset.at) <= t.at);
+    list.insertBefore(item, later ?? null);
+  }
+  while (list.children.length > TIMELINE_KEPT) list.lastElementChild.remove();
 }
 
 function center(el, box, side) {
