@@ -9,12 +9,15 @@ supervisor. Either way a second ``up`` for a running state dir only says so.
 from __future__ import annotations
 
 import argparse
+import threading
+from pathlib import Path
 
 from rich.console import Console
 
 from localnlb.cli.options import add_state_dir_option
 from localnlb.cli.supervisor_components import EMBEDDED_DEFAULT, missing_from, specs_for
 from localnlb.cli.supervisor_progress import ProgressPrinter, run_detached, status_table
+from localnlb.cli.workshop_setup import prepare_workshop
 from localnlb.common import statedir
 from localnlb.common.supervisor import (
     EXIT_ALREADY_RUNNING,
@@ -38,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--empty",
         action="store_true",
-        help="start no sample workload (the workshop's base application) in the cluster",
+        help="deploy no sample workload (default: the workshop's ui application, 1 replica)",
     )
     parser.add_argument(
         "--timeout",
@@ -59,7 +62,10 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         errors.print(f"note: not in this build yet, not started: {', '.join(missing)}")
     if args.detach:
-        return run_detached(state_dir, specs, console=console, errors=errors, timeout=args.timeout)
+        code = run_detached(state_dir, specs, console=console, errors=errors, timeout=args.timeout)
+        if code == 0:
+            _next_steps(state_dir, console, empty=args.empty)
+        return code
     run_dir = RunDir(state_dir)
     run_dir.prepare()
     if is_supervisor_running(run_dir):
@@ -74,6 +80,13 @@ def run(args: argparse.Namespace) -> int:
         if status.all_ready and not announced:
             announced = True
             console.print(f"localnlb is running: source {state_dir / statedir.ENV_FILE}")
+            # kubectl takes seconds: never hold the supervisor's loop for it.
+            threading.Thread(
+                target=_next_steps,
+                args=(state_dir, console),
+                kwargs={"empty": args.empty},
+                daemon=True,
+            ).start()
 
     code = serve(run_dir, specs, on_change=on_change)
     if code == EXIT_ALREADY_RUNNING:
@@ -86,6 +99,20 @@ def run(args: argparse.Namespace) -> int:
         errors.print(tail(log) or "(empty)", markup=False)
     console.print("localnlb stopped")
     return code
+
+
+def _next_steps(state_dir: Path, console: Console, *, empty: bool) -> None:
+    """Prepare the workshop (unless ``--empty``) and say what to do next."""
+    if not empty:
+        console.print(f"workshop: {prepare_workshop(state_dir)}")
+    env = state_dir / statedir.ENV_FILE
+    console.print(
+        "next:\n"
+        f"  source {env}\n"
+        "  kubectl get nodes -L topology.kubernetes.io/zone\n"
+        "  kubectl get pods -n ui -o wide\n"
+        "  then follow docs/tutorial/ (the EKS Workshop's load balancer chapter)"
+    )
 
 
 def _already_running(run_dir: RunDir, console: Console) -> int:

@@ -15,7 +15,7 @@ range           addresses               owner
 reserved        ``.0.0`` – ``.0.9``     AWS reserves the first addresses
 instances       ``.0.10`` – ``.0.99``   EC2 RunInstances (cluster nodes)
 LB nodes        ``.0.100`` – ``.0.249`` one address per enabled AZ of each NLB
-pods            ``.1.0`` – ``.15.254``  the cluster's IPAM, per AZ subnet
+pods            ``.1.1`` – ``.15.254``  the cluster's IPAM, per AZ subnet
 ==============  ======================  =====================================
 """
 
@@ -120,7 +120,7 @@ def build_address_plan(
                 cidr=cidr,
                 instances=_range(base, 10, 99),
                 lb_nodes=_range(base, 100, 249),
-                pods=_range(base, 256, cidr.num_addresses - 2),
+                pods=_range(base, 257, cidr.num_addresses - 2),
             )
         )
     return AddressPlan(region=region, vpc_cidr=vpc, subnets=tuple(subnets))

@@ -18,9 +18,9 @@ def small_pool(size: int) -> PodAddressPool:
 def test_allocation_is_unique_and_idempotent_per_pod() -> None:
     pool = PodAddressPool(build_address_plan(vpc_octet=42).subnets[1].pods)
     first = pool.allocate("a")
-    assert first == "127.42.17.0"
+    assert first == "127.42.17.1"
     assert pool.allocate("a") == first
-    assert pool.allocate("b") == "127.42.17.1"
+    assert pool.allocate("b") == "127.42.17.2"
 
 
 def test_claimed_addresses_are_never_handed_out_again() -> None:
