@@ -50,6 +50,11 @@ async def answers(stack: Stack, hostname: str) -> list[str]:
     return bodies
 
 
+async def answers_addresses(stack: Stack, hostname: str) -> list[str]:
+    await answers(stack, hostname)
+    return stack.addresses(hostname)
+
+
 async def _addresses(stack: Stack, hostname: str) -> list[str] | None:
     return stack.addresses(hostname) or None
 
@@ -142,3 +147,44 @@ async def test_readiness_gate_goes_true_once_the_target_is_healthy(traffic_stack
     table = await stack.kubectl("get", "pods", "-n", "gated", "-o", "wide")
     assert table.splitlines()[0].split()[-2:] == ["READINESS", "GATES"]
     assert table.splitlines()[1].split()[-1] == "1/1"
+
+
+async def test_source_ranges_admit_only_their_cidrs(traffic_stack: Stack) -> None:
+    stack = traffic_stack
+    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
+    await stack.apply_workshop(IP_MODE_DIR)
+    hostname = await stack.wait_hostname()
+    lb = await stack.load_balancer(hostname)
+    [group] = await stack.target_groups(lb["LoadBalancerArn"])
+    await async_wait_until(
+        lambda: all_healthy(stack, group["TargetGroupArn"], 1), timeout=30, what="healthy pod"
+    )
+    address = (await answers_addresses(stack, hostname))[0]
+
+    async def from_elsewhere() -> str:
+        return await stack.shell(
+            f"curl -s -o /dev/null -w '%{{http_code}}' --max-time 2 --interface 127.0.0.9 "
+            f"--resolve {hostname}:80:{address} http://{hostname}/home || true"
+        )
+
+    async def admitted_from_elsewhere() -> bool:
+        return await from_elsewhere() == "200"
+
+    # 127.0.0.0/8 (the workshop's INBOUND_CIDRS) admits 127.0.0.9.
+    await async_wait_until(admitted_from_elsewhere, timeout=15, what="127.0.0.9 admitted")
+    await stack.kubectl(
+        "annotate",
+        "service",
+        "-n",
+        "ui",
+        "ui-nlb",
+        "--overwrite",
+        "service.beta.kubernetes.io/load-balancer-source-ranges=127.0.0.1/32",
+    )
+
+    async def refused_from_elsewhere() -> bool:
+        return await from_elsewhere() == "000"
+
+    await async_wait_until(refused_from_elsewhere, timeout=15, what="127.0.0.9 refused")
+    code, _ = await stack.curl(hostname, address)  # from 127.0.0.1: still admitted
+    assert code == "200"
