@@ -407,3 +407,25 @@ async def test_binding_assigns_a_node_once(api: Api) -> None:
         f"{PODS}/b", {"spec": {"nodeName": "node-b"}}, "application/merge-patch+json"
     )
     assert moved.status == 422
+
+
+async def test_metadata_only_responses(api: Api) -> None:
+    await api.post(PODS, pod("meta"))
+    accept = {
+        "Accept": "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,"
+        "application/json"
+    }
+    listed = await api.get(PODS, headers=accept)
+    assert listed.body["kind"] == "PartialObjectMetadataList"
+    assert listed.body["items"][0] == {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": listed.body["items"][0]["metadata"],
+    }
+    assert listed.body["items"][0]["metadata"]["name"] == "meta"
+    one = await api.get(
+        f"{PODS}/meta",
+        headers={"Accept": "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"},
+    )
+    assert one.body["kind"] == "PartialObjectMetadata"
+    assert "spec" not in one.body

@@ -129,6 +129,8 @@ def _object_response(
             include_object=request.query.get("includeObject", "Metadata"),
         )
         return respond(request, table, code=code, output=Output.JSON)
+    if output is Output.METADATA:
+        return respond(request, negotiation.partial(obj), code=code, output=Output.JSON)
     return respond(request, obj, code=code, output=output)
 
 
@@ -151,6 +153,8 @@ def _list(request: web.Request, registry: Registry, target: Target) -> web.Respo
             include_object=request.query.get("includeObject", "Metadata"),
         )
         return respond(request, table, output=Output.JSON)
+    if output is Output.METADATA:
+        return respond(request, negotiation.partial_list(listed), output=Output.JSON)
     return respond(request, listed, output=output)
 
 

@@ -19,6 +19,7 @@ class Output(enum.Enum):
     JSON = "json"
     YAML = "yaml"
     TABLE = "table"
+    METADATA = "metadata"  # PartialObjectMetadata(List), as metadata-only clients ask
     AGGREGATED_V2 = "aggregated-v2"
     AGGREGATED_V2BETA1 = "aggregated-v2beta1"
 
@@ -52,6 +53,12 @@ def choose_output(accept: str, *, discovery: bool = False, table: bool = True) -
                     return Output.AGGREGATED_V2
                 if discovery and params.get("v") == "v2beta1":
                     return Output.AGGREGATED_V2BETA1
+                continue
+            if params.get("as") in ("PartialObjectMetadata", "PartialObjectMetadataList") and (
+                params.get("g") == "meta.k8s.io" and params.get("v") in ("v1", "v1beta1")
+            ):
+                if table:
+                    return Output.METADATA
                 continue
             if "as" in params:
                 continue
@@ -88,3 +95,21 @@ def encode(obj: Any, output: Output) -> tuple[bytes, str]:
     if output is Output.AGGREGATED_V2BETA1:
         return body, ("application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList")
     return body, "application/json"
+
+
+def partial(obj: dict[str, Any]) -> dict[str, Any]:
+    """An object as PartialObjectMetadata: its metadata only."""
+    return {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": obj.get("metadata", {}),
+    }
+
+
+def partial_list(listed: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": "PartialObjectMetadataList",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": listed.get("metadata", {}),
+        "items": [partial(item) for item in listed.get("items", [])],
+    }

@@ -46,6 +46,8 @@ async def serve_watch(
     try:
         await response.prepare(request)
         async for event in events:
+            if output is Output.METADATA and event["type"] in ("ADDED", "MODIFIED", "DELETED"):
+                event = {"type": event["type"], "object": negotiation.partial(event["object"])}
             if output is Output.TABLE and event["type"] in ("ADDED", "MODIFIED", "DELETED"):
                 obj = event["object"]
                 event = {
