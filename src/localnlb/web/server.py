@@ -29,6 +29,7 @@ class DashboardServer:
         self._runner: web.AppRunner | None = None
         self._bound = (host, port)
         self._closing = asyncio.Event()
+        self._streams: set[asyncio.Task[object]] = set()
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -51,6 +52,8 @@ class DashboardServer:
     async def stop(self, grace: float = 1.0) -> None:
         del grace
         self._closing.set()
+        for stream in list(self._streams):  # open pages: end their streams now, not at timeout
+            stream.cancel()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -89,13 +92,20 @@ class DashboardServer:
             }
         )
         await response.prepare(request)
+        this = asyncio.current_task()
+        if this is not None:
+            self._streams.add(this)
         sent = -1
-        with contextlib.suppress(ConnectionError, asyncio.CancelledError):
-            while not self._closing.is_set():
-                version, scene = await self._hub.wait_newer(sent, KEEPALIVE_SECONDS)
-                if version == sent:
-                    await response.write(b": keepalive\n\n")
-                    continue
-                sent = version
-                await response.write(f"event: scene\ndata: {scene.to_json()}\n\n".encode())
+        try:
+            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+                while not self._closing.is_set():
+                    version, scene = await self._hub.wait_newer(sent, KEEPALIVE_SECONDS)
+                    if version == sent:
+                        await response.write(b": keepalive\n\n")
+                        continue
+                    sent = version
+                    await response.write(f"event: scene\ndata: {scene.to_json()}\n\n".encode())
+        finally:
+            if this is not None:
+                self._streams.discard(this)
         return response

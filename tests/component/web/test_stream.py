@@ -70,3 +70,19 @@ async def test_scene_endpoint_is_the_current_scene(
     ):
         scene = await reply.json()
     assert [len(n["pods"]) for n in scene["nodes"]] == [1, 0, 0]
+
+
+async def test_stop_ends_open_streams_at_once() -> None:
+    hub = SceneHub()
+    dashboard = DashboardServer(hub)
+    await dashboard.start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            response = await session.get(dashboard.url + "api/stream")
+            await asyncio.wait_for(next_scene(response), 5)
+            started = time.monotonic()
+            await dashboard.stop()
+            assert time.monotonic() - started < 0.5
+            response.close()
+    finally:
+        await dashboard.stop()
