@@ -429,3 +429,19 @@ async def test_metadata_only_responses(api: Api) -> None:
     )
     assert one.body["kind"] == "PartialObjectMetadata"
     assert "spec" not in one.body
+
+
+async def test_self_reviews_are_answered_not_stored(api: Api) -> None:
+    review = await api.post(
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        {
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SelfSubjectAccessReview",
+            "spec": {"resourceAttributes": {"verb": "get", "resource": "pods"}},
+        },
+    )
+    assert review.status == 201
+    assert review.body["status"]["allowed"] is True
+    listed = await api.get("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+    assert listed.status == 405
+    assert listed.body["reason"] == "MethodNotAllowed"

@@ -165,3 +165,10 @@ def test_logs_from_the_kubelet_log_files(cluster: Cluster) -> None:
         'Error from server (BadRequest): previous terminated container "logger" in pod'
         ' "logger" not found'
     )
+
+
+def test_auth_whoami_and_can_i(cluster: Cluster) -> None:
+    whoami = cluster.kubectl("auth", "whoami").stdout
+    assert "localnlb-admin" in whoami
+    assert "system:masters" in whoami
+    assert cluster.kubectl("auth", "can-i", "delete", "pods", "-n", "ui").stdout.strip() == "yes"

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from localnlb.cluster.apiserver import negotiation, status, tables
+from localnlb.cluster.apiserver import negotiation, reviews, status, tables
 from localnlb.cluster.apiserver.negotiation import Output
 from localnlb.cluster.apiserver.registry import PATCH_TYPES, Registry
 from localnlb.cluster.apiserver.requests import (
@@ -29,6 +29,7 @@ from localnlb.cluster.apiserver.subresource_handlers import (
     serve_scale,
 )
 from localnlb.cluster.apiserver.watch_handler import serve_watch
+from localnlb.cluster.schema.kinds import REVIEWS
 
 JsonObject = dict[str, Any]
 
@@ -40,6 +41,7 @@ async def resource(request: web.Request) -> web.StreamResponse:
     parts = [p for p in info["path"].split("/") if p]
     target = resolve(registry.catalog, group, info["version"], parts)
     method = request.method
+    _check_verb(target, method, watching=request.query.get("watch", "") in TRUE)
     if target.subresource == "log":
         return await serve_log(request, registry, target)
     if target.subresource == "binding":
@@ -116,6 +118,23 @@ async def resource(request: web.Request) -> web.StreamResponse:
     raise status.method_not_allowed()
 
 
+_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
+
+
+def _check_verb(target: Target, method: str, *, watching: bool) -> None:
+    """405 for what the resource does not serve (self reviews are create-only)."""
+    if target.subresource:
+        return
+    if method == "GET":
+        verb = "watch" if watching else "get" if target.name else "list"
+    elif method == "DELETE":
+        verb = "delete" if target.name else "deletecollection"
+    else:
+        verb = _VERBS.get(method, "")
+    if verb and verb not in target.rt.verbs:
+        raise status.method_not_allowed()
+
+
 def _object_response(
     request: web.Request, registry: Registry, target: Target, obj: JsonObject, *, code: int = 200
 ) -> web.Response:
@@ -160,6 +179,8 @@ def _list(request: web.Request, registry: Registry, target: Target) -> web.Respo
 
 async def _create(request: web.Request, registry: Registry, target: Target) -> web.StreamResponse:
     body = await read_body(request)
+    if target.rt.api_resource in REVIEWS:
+        return respond(request, reviews.answer(target.rt, body), code=201)
     warnings = check_strict(request, target, body)
     obj = registry.create(
         target.rt,

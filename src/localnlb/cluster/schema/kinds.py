@@ -135,6 +135,30 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
     _t("events.k8s.io", "v1", "events", "Event", short=("ev",)),
     _t("coordination.k8s.io", "v1", "leases", "Lease"),
     _t(
+        "authentication.k8s.io",
+        "v1",
+        "selfsubjectreviews",
+        "SelfSubjectReview",
+        namespaced=False,
+        verbs=("create",),
+    ),
+    _t(
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectaccessreviews",
+        "SelfSubjectAccessReview",
+        namespaced=False,
+        verbs=("create",),
+    ),
+    _t(
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectrulesreviews",
+        "SelfSubjectRulesReview",
+        namespaced=False,
+        verbs=("create",),
+    ),
+    _t(
         "apiextensions.k8s.io",
         "v1",
         "customresourcedefinitions",
@@ -151,9 +175,18 @@ GROUP_ORDER = (
     "",
     "apps",
     "events.k8s.io",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
     "coordination.k8s.io",
     "discovery.k8s.io",
     "apiextensions.k8s.io",
+)
+
+# Asked and answered, never stored: who the caller is and what it may do.
+REVIEWS = (
+    "authentication.k8s.io/selfsubjectreviews",
+    "authorization.k8s.io/selfsubjectaccessreviews",
+    "authorization.k8s.io/selfsubjectrulesreviews",
 )
 
 
