@@ -5,7 +5,8 @@ so that the workshop's ``kubectl kustomize … | envsubst | kubectl apply -f -``
 The manifests are the EKS Workshop's own (``eks-workshop/manifests/base-application/ui``),
 applied in place with ``kubectl apply -k`` — never a copy — from ``$LOCALNLB_WORKSHOP_DIR``, else
 the ``shared/fixtures/eks-workshop`` folder beside this checkout. A cluster that already has the
-``ui`` Deployment is left as it is, so a second ``up`` never undoes a scale.
+``ui`` Deployment is left as it is, so a second ``up`` never undoes a scale. The folder found
+is exported as ``LOCALNLB_WORKSHOP_DIR`` so that the tutorial's commands can name the modules.
 """
 
 from __future__ import annotations
@@ -47,11 +48,14 @@ def _kubectl(state_dir: Path, *args: str, timeout: float) -> subprocess.Complete
 
 def prepare_workshop(state_dir: Path, *, timeout: float = 90.0) -> str:
     """Set the workshop up; returns a line saying what was done (or why not)."""
-    statedir.update_env(state_dir, {"INBOUND_CIDRS": INBOUND_CIDRS})
+    workshop = find_workshop_dir()
+    variables = {"INBOUND_CIDRS": INBOUND_CIDRS}
+    if workshop is not None:
+        variables[WORKSHOP_DIR_VARIABLE] = str(workshop)
+    statedir.update_env(state_dir, variables)
     present = _kubectl(state_dir, "get", "deployment", "ui", "-n", "ui", timeout=30)
     if present.returncode == 0:
         return "the workshop's ui application is already deployed"
-    workshop = find_workshop_dir()
     if workshop is None:
         return (
             "the EKS Workshop manifests were not found (set LOCALNLB_WORKSHOP_DIR to the folder"
