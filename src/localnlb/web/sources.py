@@ -84,8 +84,8 @@ async def scrape_metrics(
     timeout = aiohttp.ClientTimeout(total=max(interval, 1.0), connect=1)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         while True:
-            lb: dict[LbTargetKey, Counters] = {}
-            proxy: dict[ProxyKey, Counters] = {}
+            lb: dict[LbTargetKey, Counters] | None = None
+            proxy: dict[ProxyKey, Counters] | None = None
             text = await _scrape(session, hub, "data plane metrics", dataplane())
             if text is not None:
                 lb = _parsed(hub, "data plane metrics", parse_dataplane, text)
@@ -98,12 +98,12 @@ async def scrape_metrics(
 
 def _parsed(
     hub: SceneHub, name: str, parse: Callable[[str], dict[K, Counters]], text: str
-) -> dict[K, Counters]:
+) -> dict[K, Counters] | None:
     try:
         return parse(text)
     except ValueError as error:  # not Prometheus text: say so, count nothing
         hub.set_source(name, ok=False, detail=f"unreadable metrics: {_problem(error)}")
-        return {}
+        return None
 
 
 async def _scrape(

@@ -7,7 +7,9 @@ node) and kube-proxy's per-node NodePort counters (labels ``node``, ``namespace`
 
 Rates are deltas of counters over a sliding window (:class:`TrafficHistory`), so one ``curl``
 lights its path for the window's length rather than for a single scrape. A counter that went
-down (its process restarted) counts from zero. Time is always passed in.
+down (its process restarted) counts from zero. A source's first scrape is its baseline (what it
+counted before the dashboard looked is not a burst of traffic), a failed scrape adds nothing,
+and a source unread for a whole window has no rates. Time is always passed in.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -50,9 +52,11 @@ class Counters:
 
 @dataclass(frozen=True, slots=True)
 class TrafficSample:
+    """One scrape of both sources; ``None`` for a source that could not be read this time."""
+
     at: float
-    lb: Mapping[LbTargetKey, Counters] = field(default_factory=dict)
-    proxy: Mapping[ProxyKey, Counters] = field(default_factory=dict)
+    lb: Mapping[LbTargetKey, Counters] | None = None
+    proxy: Mapping[ProxyKey, Counters] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,33 +131,47 @@ def parse_kubeproxy(text: str) -> dict[ProxyKey, Counters]:
     return {key: Counters(**values) for key, values in found.items()}
 
 
+class _Series(Generic[K]):
+    """One source's successful scrapes over the window (a failed scrape adds nothing)."""
+
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self.samples: deque[tuple[float, Mapping[K, Counters]]] = deque()
+        self.last_flow: dict[K, float] = {}
+
+    def add(self, at: float, counters: Mapping[K, Counters]) -> None:
+        if self.samples:  # the first scrape is the baseline: its counters are not new flows
+            _note_new_flows(self.samples[-1][1], counters, at, self.last_flow)
+        self.samples.append((at, counters))
+        # Keep one sample at or before the window's start, so the window is always covered.
+        while len(self.samples) > 2 and self.samples[1][0] <= at - self.window:
+            self.samples.popleft()
+
+    def rates(self, now: float) -> dict[K, Rate]:
+        if not self.samples or self.samples[-1][0] < now - self.window:
+            return {}  # nothing scraped lately: no rates rather than stale ones
+        (then, before), (newest, after) = self.samples[0], self.samples[-1]
+        return _rates(before, after, newest - then, self.last_flow)
+
+
 class TrafficHistory:
-    """Samples over the last window, and when each series last saw a new flow."""
+    """Both sources' samples over the last window, and when each series last saw a new flow."""
 
     def __init__(self, window: float = RATE_WINDOW_SECONDS) -> None:
         self.window = window
-        self._samples: deque[TrafficSample] = deque()
-        self._last_flow_lb: dict[LbTargetKey, float] = {}
-        self._last_flow_proxy: dict[ProxyKey, float] = {}
+        self._lb: _Series[LbTargetKey] = _Series(window)
+        self._proxy: _Series[ProxyKey] = _Series(window)
+        self._now = 0.0
 
     def add(self, sample: TrafficSample) -> None:
-        if self._samples:
-            previous = self._samples[-1]
-            _note_new_flows(previous.lb, sample.lb, sample.at, self._last_flow_lb)
-            _note_new_flows(previous.proxy, sample.proxy, sample.at, self._last_flow_proxy)
-        self._samples.append(sample)
-        # Keep one sample at or before the window's start, so the window is always covered.
-        while len(self._samples) > 2 and self._samples[1].at <= sample.at - self.window:
-            self._samples.popleft()
+        self._now = max(self._now, sample.at)
+        if sample.lb is not None:
+            self._lb.add(sample.at, sample.lb)
+        if sample.proxy is not None:
+            self._proxy.add(sample.at, sample.proxy)
 
     def rates(self) -> TrafficRates:
-        if not self._samples:
-            return TrafficRates()
-        oldest, newest = self._samples[0], self._samples[-1]
-        return TrafficRates(
-            lb=_rates(oldest.lb, newest.lb, newest.at - oldest.at, self._last_flow_lb),
-            proxy=_rates(oldest.proxy, newest.proxy, newest.at - oldest.at, self._last_flow_proxy),
-        )
+        return TrafficRates(lb=self._lb.rates(self._now), proxy=self._proxy.rates(self._now))
 
 
 def _note_new_flows(

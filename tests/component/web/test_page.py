@@ -93,7 +93,9 @@ async def test_traffic_lights_its_path_with_rates_and_the_extra_hop(
     lb_key = LbTargetKey(w.LB_NAME, INSTANCE_TG, f"{node_a.address}:{w.NODE_PORT}", w.ZONES[0])
     proxy_key = ProxyKey(node_a.name, "ui", "ui-nlb", "http", True)
     now = time.time()
-    hub.add_traffic(TrafficSample(now - 1, lb={lb_key: Counters(0, 0)}))
+    hub.add_traffic(
+        TrafficSample(now - 1, lb={lb_key: Counters(0, 0)}, proxy={proxy_key: Counters(0, 0)})
+    )
     async with open_page(tmp_path / "profile") as page:
         await page.goto(server.url)
         await expect(page.locator("path.edge")).not_to_have_count(0)

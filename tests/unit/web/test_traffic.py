@@ -82,3 +82,29 @@ def test_open_flows_keep_an_edge_lit_without_new_ones() -> None:
     history.add(sample(100.0, 1, active=1))
     history.add(sample(101.0, 1, active=1))
     assert history.rates().lb[KEY].lit
+
+
+def test_a_failed_scrape_is_no_drop_to_zero_and_recovery_is_no_spike() -> None:
+    history = TrafficHistory(window=5.0)
+    history.add(sample(100.0, 1000))
+    history.add(TrafficSample(at=101.0))  # the data plane did not answer
+    assert history.rates().lb[KEY].flows_per_second == 0.0
+    history.add(sample(102.0, 1002))
+    assert history.rates().lb[KEY].flows_per_second == pytest.approx(1.0)
+
+
+def test_a_source_first_read_late_is_a_baseline_not_a_burst() -> None:
+    history = TrafficHistory(window=5.0)
+    history.add(TrafficSample(at=100.0))
+    history.add(sample(101.0, 5000, 10**6))
+    rate = history.rates().lb[KEY]
+    assert (rate.flows_per_second, rate.lit, rate.last_flow_at) == (0.0, False, None)
+
+
+def test_a_source_unread_for_a_whole_window_has_no_rates() -> None:
+    history = TrafficHistory(window=5.0)
+    history.add(sample(100.0, 1))
+    history.add(sample(101.0, 3))
+    for second in range(102, 108):
+        history.add(TrafficSample(at=float(second)))
+    assert history.rates().lb == {}
