@@ -146,3 +146,30 @@ async def test_ip_mode_reads_at_1280x800_and_in_a_narrow_window_and_works_by_key
         await expect(page.locator('[data-testid="target-row"]')).to_have_count(3)
         assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")
         await expect(page.locator('[data-testid="target-row"]').last).to_be_visible()
+
+
+async def test_pause_holds_the_page_and_resume_shows_the_latest(
+    served: tuple[SceneHub, DashboardServer], tmp_path: Path
+) -> None:
+    hub, server = served
+    hub.set_cluster(w.cluster())
+    hub.set_snapshot(w.snapshot(w.instance_group(), version=1))
+    async with open_page(tmp_path / "profile") as page:
+        await page.goto(server.url)
+        await expect(
+            page.locator('[data-testid="target-row"][data-state="initial"]')
+        ).to_have_count(3)
+        pause = page.get_by_role("button", name="Pause updates")
+        await pause.focus()
+        await page.keyboard.press("Enter")
+        await expect(page.get_by_role("button", name="Resume updates")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        received = await page.evaluate("document.body.dataset.receivedAt")
+        hub.set_snapshot(w.snapshot(w.instance_group("healthy", None), version=2))
+        # The page receives the new scene but does not draw it.
+        await page.wait_for_function(f"document.body.dataset.receivedAt !== '{received}'")
+        healthy = page.locator('[data-testid="target-row"][data-state="healthy"]')
+        await expect(healthy).to_have_count(0)
+        await page.get_by_role("button", name="Resume updates").click()
+        await expect(healthy).to_have_count(3)

@@ -234,6 +234,7 @@ function drawEdges(scene) {
 
 function render(scene) {
   latest = scene;
+  document.body.dataset.receivedAt = String(scene.generated_at);
   if (paused) return;
   const focused = document.activeElement?.getAttribute("data-anchor");
   const names = anchorsOf(scene);
