@@ -93,3 +93,28 @@ async def test_only_the_lease_holder_reconciles(bare_stack: Stack) -> None:
         second_start.cancel()
         await first.stop(grace=2.0)
         await second.stop(grace=2.0)
+
+
+async def test_a_restarted_controller_finishes_what_the_last_one_left(bare_stack: Stack) -> None:
+    """Ownership lives in AWS tags and the finalizer, not in the process: a Service deleted
+    while no controller runs is cleaned up by the next one."""
+    stack = bare_stack
+    first = controller_for(stack.elbv2, stack.cluster, identity="first")
+    await first.start()
+    try:
+        await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
+        await stack.apply_workshop(NLB_DIR)
+        await stack.wait_hostname(timeout=10)
+    finally:
+        await first.stop(grace=2.0)
+    await stack.kubectl("delete", "service", "-n", "ui", "ui-nlb", "--wait=false")
+    service = await stack.kubectl_json("get", "service", "-n", "ui", "ui-nlb")
+    assert service["metadata"]["deletionTimestamp"]  # held by the finalizer meanwhile
+    second = controller_for(stack.elbv2, stack.cluster, identity="second")
+    await second.start()
+    try:
+        await stack.kubectl("wait", "--for=delete", "service/ui-nlb", "-n", "ui", "--timeout=30s")
+        assert (await stack.aws("elbv2", "describe-load-balancers"))["LoadBalancers"] == []
+        assert (await stack.aws("elbv2", "describe-target-groups"))["TargetGroups"] == []
+    finally:
+        await second.stop(grace=2.0)

@@ -281,6 +281,24 @@ async def test_user_made_binding_for_an_outside_target_group(stack: Stack) -> No
     assert "elbv2.k8s.aws/resources" in obj["metadata"]["finalizers"]
     table = await stack.kubectl("get", "targetgroupbindings", "-n", "ui")
     assert table.split()[:5] == ["NAME", "SERVICE-NAME", "SERVICE-PORT", "TARGET-TYPE", "AGE"]
+    # Its Service gone: BackendNotFound, and the targets are deregistered.
+    await stack.kubectl("delete", "service", "-n", "ui", "ui")
+
+    async def backend_not_found() -> dict[str, Any] | None:
+        return next(
+            (e for e in await events_of(stack, "by-hand") if e["reason"] == "BackendNotFound"),
+            None,
+        )
+
+    event = await async_wait_until(backend_not_found, timeout=10, what="BackendNotFound")
+    assert event["message"] == 'services "ui" not found'
+    assert event["involvedObject"]["kind"] == "TargetGroupBinding"
+
+    async def deregistered() -> bool:
+        health = await stack.target_health(arn)
+        return all(t["TargetHealth"]["State"] == "draining" for t in health)
+
+    await async_wait_until(deregistered, timeout=10, what="targets deregistered")
     await stack.kubectl("delete", "targetgroupbinding", "-n", "ui", "by-hand", "--timeout=30s")
     # Deregistered: a group no load balancer uses has nothing to drain, so the target goes.
     assert [
