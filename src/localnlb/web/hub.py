@@ -33,6 +33,7 @@ class SceneHub:
         self.version = 0
         self.scene = self._build()
         self._changed = asyncio.Event()
+        self._json: tuple[int, str] = (-1, "")
 
     def set_snapshot(self, snapshot: RoutingSnapshot) -> None:
         self.snapshot = snapshot
@@ -53,6 +54,12 @@ class SceneHub:
         if self.sources.get(name) != status:
             self.sources[name] = status
             self._rebuild()
+
+    def scene_json(self) -> tuple[int, str]:
+        """The current scene's version and JSON, serialised once however many pages read it."""
+        if self._json[0] != self.version:
+            self._json = (self.version, self.scene.to_json())
+        return self._json
 
     def now(self) -> float:
         return self._clock.wall()
@@ -77,13 +84,13 @@ class SceneHub:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
-    async def wait_newer(self, version: int, within: float) -> tuple[int, Scene]:
-        """The current scene once its version is above ``version`` (or after ``within`` s)."""
+    async def wait_newer(self, version: int, within: float) -> tuple[int, str]:
+        """The scene's version and JSON once above ``version`` (or after ``within`` s)."""
         if self.version <= version:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(within):
                     await self._changed.wait()
-        return self.version, self.scene
+        return self.scene_json()
 
 
 def _same(a: Scene, b: Scene) -> bool:

@@ -78,7 +78,7 @@ class DashboardServer:
     async def _scene(self, request: web.Request) -> web.Response:
         del request
         return web.Response(
-            text=self._hub.scene.to_json(),
+            text=self._hub.scene_json()[1],
             content_type="application/json",
             headers={"Cache-Control": "no-store"},
         )
@@ -99,12 +99,12 @@ class DashboardServer:
         try:
             with contextlib.suppress(ConnectionError, asyncio.CancelledError):
                 while not self._closing.is_set():
-                    version, scene = await self._hub.wait_newer(sent, KEEPALIVE_SECONDS)
+                    version, text = await self._hub.wait_newer(sent, KEEPALIVE_SECONDS)
                     if version == sent:
                         await response.write(b": keepalive\n\n")
                         continue
                     sent = version
-                    await response.write(f"event: scene\ndata: {scene.to_json()}\n\n".encode())
+                    await response.write(f"event: scene\ndata: {text}\n\n".encode())
         finally:
             if this is not None:
                 self._streams.discard(this)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -19,9 +20,10 @@ async def test_a_new_snapshot_wakes_a_waiting_stream() -> None:
     waiter = asyncio.create_task(hub.wait_newer(version, 5.0))
     await asyncio.sleep(0)
     hub.set_snapshot(w.snapshot(w.instance_group()))
-    new_version, scene = await waiter
+    new_version, text = await waiter
     assert new_version == version + 1
-    assert scene.load_balancers[0].name == w.LB_NAME
+    assert json.loads(text)["load_balancers"][0]["name"] == w.LB_NAME
+    assert hub.scene_json()[1] is text  # serialised once
 
 
 async def test_an_unchanged_input_keeps_the_version() -> None:
@@ -31,7 +33,7 @@ async def test_an_unchanged_input_keeps_the_version() -> None:
     hub.set_cluster(w.cluster())
     hub.set_source("elbv2", ok=False, detail="not reached yet")
     assert hub.version == version
-    assert await hub.wait_newer(version, 0.01) == (version, hub.scene)
+    assert await hub.wait_newer(version, 0.01) == (version, hub.scene.to_json())
 
 
 async def test_source_status_is_part_of_the_scene() -> None:
