@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "status": "localnlb.cli.status_command",
     "apiserver": "localnlb.cli.cluster_command",
     "cluster": "localnlb.cli.cluster_run_command",
+    "node": "localnlb.cli.node_command",
     "elbv2": "localnlb.cli.elbv2_command",
     "controller": "localnlb.cli.controller_command",
     "dashboard": "localnlb.cli.dashboard_command",

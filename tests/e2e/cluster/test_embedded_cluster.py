@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -307,3 +308,88 @@ async def test_describe_pod_shows_scheduler_and_kubelet_events(
     assert "default-scheduler" in text
     assert "Successfully assigned ui/ui-" in text
     assert "kubelet" in text
+
+
+async def localnlb_node(cluster: EmbeddedCluster, *args: str) -> str:
+    return await run(
+        sys.executable,
+        "-m",
+        "localnlb",
+        "node",
+        "--state-dir",
+        str(cluster.settings.state_dir),
+        *args,
+    )
+
+
+async def endpoint_ready(cluster: EmbeddedCluster, pod_name: str) -> bool | None:
+    slices = json.loads(
+        await kubectl(
+            cluster,
+            "get",
+            "endpointslices",
+            "-n",
+            "ui",
+            "-l",
+            "kubernetes.io/service-name=ui",
+            "-o",
+            "json",
+        )
+    )
+    for endpoint in (e for s in slices["items"] for e in s["endpoints"] or ()):
+        if endpoint["targetRef"]["name"] == pod_name:
+            return bool(endpoint["conditions"]["ready"])
+    return None
+
+
+async def test_a_not_ready_node_takes_its_pods_out_and_cordon_stops_scheduling(
+    cluster: EmbeddedCluster, workshop_dir: Path
+) -> None:
+    await kubectl(cluster, "apply", "-k", str(workshop_dir / "manifests/base-application/ui"))
+    await kubectl(
+        cluster,
+        "wait",
+        "--for=condition=Ready",
+        "pod",
+        "-n",
+        "ui",
+        "-l",
+        "app.kubernetes.io/name=ui",
+        "--timeout=30s",
+    )
+    [pod] = await ui_pods(cluster)
+    name, node = pod["metadata"]["name"], pod["spec"]["nodeName"]
+    await async_wait_until(lambda: endpoint_ready(cluster, name), what="a ready endpoint")
+
+    await localnlb_node(cluster, "notready", node)
+
+    async def out_of_service() -> bool:
+        return await endpoint_ready(cluster, name) is False
+
+    await async_wait_until(out_of_service, timeout=15, what="the endpoint out of ready")
+    listed = await localnlb_node(cluster, "list")
+    assert node in listed
+    assert "False" in listed
+
+    await localnlb_node(cluster, "ready", node)
+    await async_wait_until(
+        lambda: endpoint_ready(cluster, name), timeout=15, what="the endpoint ready again"
+    )
+
+    for other in cluster.settings.nodes:
+        if other.name != node:
+            await localnlb_node(cluster, "cordon", other.name)
+    await kubectl(cluster, "scale", "-n", "ui", "deployment/ui", "--replicas=3")
+    await async_wait_until(lambda: _count(cluster, 3), timeout=30, what="three pods")
+    await kubectl(
+        cluster,
+        "wait",
+        "--for=condition=Ready",
+        "pod",
+        "-n",
+        "ui",
+        "-l",
+        "app.kubernetes.io/name=ui",
+        "--timeout=30s",
+    )
+    assert {p["spec"]["nodeName"] for p in await ui_pods(cluster)} == {node}
