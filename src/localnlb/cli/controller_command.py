@@ -93,8 +93,11 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
         starting = asyncio.create_task(controller.start())
         stop_wait = asyncio.create_task(stopping.wait())
         await asyncio.wait({starting, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
-        if starting.done():
-            starting.result()
+        if starting.done() and starting.exception() is not None:
+            # An API unreachable or refusing us: one clear line, the supervisor retries.
+            print(f"localnlb controller: cannot start: {starting.exception()}", file=sys.stderr)
+            code = 1
+        elif starting.done():
             announce_ready({})
             print(
                 f"localnlb: controller running for cluster {settings.cluster_name} "

@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -118,3 +119,27 @@ async def test_a_restarted_controller_finishes_what_the_last_one_left(bare_stack
         assert (await stack.aws("elbv2", "describe-target-groups"))["TargetGroups"] == []
     finally:
         await second.stop(grace=2.0)
+
+
+def test_unreachable_apis_give_one_clear_line_and_exit_1(tmp_path: Path) -> None:
+    state = statedir.ensure_state_dir(tmp_path / "dir")
+    statedir.write_env(
+        state,
+        {
+            "KUBECONFIG": str(tmp_path / "missing-kubeconfig"),
+            "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2": "http://127.0.0.1:9",
+            "AWS_ENDPOINT_URL_EC2": "http://127.0.0.1:9",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        },
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "localnlb", "controller", "--state-dir", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "localnlb controller: cannot start:" in done.stderr
+    assert "Traceback" not in done.stderr
