@@ -20,6 +20,8 @@ class WrkResult:
     p50_seconds: float
     p99_seconds: float
     errors: int
+    requests: int = 0
+    proxy_cpu_us_per_request: float = float("nan")  # user + system CPU of the proxy processes
 
 
 def run_wrk(
@@ -43,13 +45,29 @@ def parse_wrk(output: str) -> WrkResult:
     transfer = re.search(r"Transfer/sec:\s+([\d.]+)(B|KB|MB|GB)", output)
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    count = re.search(r"(\d+) requests in", output)
     return WrkResult(
         requests_per_second=float(rps.group(1)) if rps else 0.0,
         bytes_per_second=float(transfer.group(1)) * _SIZES[transfer.group(2)] if transfer else 0.0,
         p50_seconds=latency("50"),
         p99_seconds=latency("99"),
         errors=errors + (int(non2xx.group(1)) if non2xx else 0),
+        requests=int(count.group(1)) if count else 0,
     )
+
+
+def process_cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes (all their threads) have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def ensure_tools(*names: str) -> None:

@@ -91,6 +91,10 @@ class DataPlane:
         return self._metrics_address
 
     @property
+    def worker_pids(self) -> list[int]:
+        return [w.process.pid for w in self._workers if w.process.pid is not None]
+
+    @property
     def metrics_url(self) -> str | None:
         host, port = self._metrics_address
         return f"http://{host}:{port}/metrics" if port else None
