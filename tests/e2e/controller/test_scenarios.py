@@ -277,7 +277,14 @@ async def test_user_made_binding_for_an_outside_target_group(stack: Stack) -> No
 
     [target] = await async_wait_until(registered, timeout=10, what="the pod registered")
     assert target["Target"]["Port"] == 8080
-    obj = await stack.kubectl_json("get", "targetgroupbinding", "-n", "ui", "by-hand")
+
+    async def observed() -> dict[str, Any] | None:
+        obj = await stack.kubectl_json("get", "targetgroupbinding", "-n", "ui", "by-hand")
+        generation = obj["metadata"].get("generation")
+        seen = (obj.get("status") or {}).get("observedGeneration")
+        return dict(obj) if generation and seen == generation else None
+
+    obj = await async_wait_until(observed, timeout=10, what="status.observedGeneration")
     assert "elbv2.k8s.aws/resources" in obj["metadata"]["finalizers"]
     table = await stack.kubectl("get", "targetgroupbindings", "-n", "ui")
     assert table.split()[:5] == ["NAME", "SERVICE-NAME", "SERVICE-PORT", "TARGET-TYPE", "AGE"]
