@@ -89,7 +89,11 @@ async def test_follows_the_endpoint_within_a_second_with_worker_processes(
     await plane.start()
     try:
         await async_wait_until(_serves(node, port, {"a"}), timeout=15, what="first snapshot")
-        assert f"{node} {lb.dns_name}" in hosts.read_text()
+
+        async def published() -> bool:  # after every worker listens, then the name
+            return f"{node} {lb.dns_name}" in hosts.read_text()
+
+        await async_wait_until(published, timeout=5, what="the LB name in the hosts file")
 
         # An API change reaches every worker within a second.
         healthy = dataclasses.replace(
