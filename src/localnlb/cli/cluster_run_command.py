@@ -11,12 +11,14 @@ and tells the supervisor where the API listens once every node is registered.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from localnlb.cli.foreground import wait_for_stop_signal
 from localnlb.cli.options import add_state_dir_option
 from localnlb.cluster.embedded import ClusterSettings, EmbeddedCluster
+from localnlb.cluster.nodes.fargate import FargateProfile
 from localnlb.cluster.nodes.objects import NodeIdentity
 from localnlb.cluster.nodes.provisioning import Ec2NodeProvisioner, planned_identities
 from localnlb.common import statedir
@@ -26,6 +28,7 @@ from localnlb.common.supervisor.announce import announce_ready
 
 DEFAULT_NODES = 3
 DEFAULT_CLUSTER_NAME = "eks-workshop"
+FARGATE_VARIABLE = "LOCALNLB_FARGATE_PROFILES"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,7 +41,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--cluster-name", default=DEFAULT_CLUSTER_NAME, help="the EKS cluster name in tags"
     )
+    parser.add_argument(
+        "--fargate-profile",
+        action="append",
+        default=[],
+        metavar="NAMESPACE[:k=v,...]",
+        help="pods in NAMESPACE (with these labels) run on Fargate nodes of their own; repeatable"
+        f" (also ${FARGATE_VARIABLE}, profiles separated by ';')",
+    )
     parser.set_defaults(handler=run)
+
+
+def fargate_profiles(args: argparse.Namespace) -> tuple[FargateProfile, ...]:
+    texts = list(args.fargate_profile)
+    texts += [t for t in os.environ.get(FARGATE_VARIABLE, "").split(";") if t.strip()]
+    return tuple(FargateProfile.parse(t.strip()) for t in texts)
 
 
 def node_identities(
@@ -65,7 +82,13 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     plan = build_address_plan(vpc_octet=statedir.vpc_octet_for(state_dir), region=region)
     nodes = node_identities(state_dir, plan, count=args.nodes, cluster_name=args.cluster_name)
     cluster = EmbeddedCluster(
-        ClusterSettings(state_dir=state_dir, plan=plan, nodes=nodes, port=args.port)
+        ClusterSettings(
+            state_dir=state_dir,
+            plan=plan,
+            nodes=nodes,
+            port=args.port,
+            fargate_profiles=args.profiles,
+        )
     )
     await cluster.start()
     assert cluster.proxies is not None
@@ -90,6 +113,11 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
 def run(args: argparse.Namespace) -> int:
     if not 1 <= args.nodes <= 30:
         print("localnlb cluster: --nodes must be 1..30", file=sys.stderr)
+        return 2
+    try:
+        args.profiles = fargate_profiles(args)
+    except ValueError as error:
+        print(f"localnlb cluster: {error}", file=sys.stderr)
         return 2
     state_dir = statedir.ensure_state_dir(statedir.resolve_state_dir(args.state_dir))
     import uvloop

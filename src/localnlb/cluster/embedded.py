@@ -12,8 +12,10 @@ from pathlib import Path
 
 from localnlb.cluster.apiserver.server import POD_LOG_DIR, ApiServer
 from localnlb.cluster.kubelet.settings import KubeletSettings
+from localnlb.cluster.nodeagent.fargate import FargateLoop
 from localnlb.cluster.nodeagent.fleet import NodeFleet
 from localnlb.cluster.nodeagent.proxying import NodeProxies
+from localnlb.cluster.nodes.fargate import FargateProfile
 from localnlb.cluster.nodes.objects import NodeIdentity
 from localnlb.cluster.runtime.manager import ControllerManager
 from localnlb.common.addressing import AddressPlan
@@ -29,6 +31,7 @@ class ClusterSettings:
     kubelet: KubeletSettings = field(default_factory=KubeletSettings)
     lease_period: float = 10.0
     node_monitor_period: float = 2.0
+    fargate_profiles: tuple[FargateProfile, ...] = ()
 
 
 class EmbeddedCluster:
@@ -38,13 +41,16 @@ class EmbeddedCluster:
         self.controllers: ControllerManager | None = None
         self.fleet: NodeFleet | None = None
         self.proxies: NodeProxies | None = None
+        self.fargate: FargateLoop | None = None
 
     async def start(self) -> None:
         await self.api.start()
         registry = self.api.registry
         assert registry is not None
         self.controllers = ControllerManager(
-            registry, node_period=self.settings.node_monitor_period
+            registry,
+            node_period=self.settings.node_monitor_period,
+            fargate_profiles=self.settings.fargate_profiles,
         )
         await self.controllers.start()
         self.fleet = NodeFleet(
@@ -56,6 +62,14 @@ class EmbeddedCluster:
             lease_period=self.settings.lease_period,
         )
         await self.fleet.start()
+        if self.settings.fargate_profiles:
+            self.fargate = FargateLoop(
+                registry,
+                self.fleet,
+                plan=self.settings.plan,
+                profiles=self.settings.fargate_profiles,
+            )
+            await self.fargate.start()
         self.proxies = NodeProxies(
             registry, {node.name: node.private_ip for node in self.settings.nodes}
         )
@@ -65,6 +79,9 @@ class EmbeddedCluster:
         if self.proxies is not None:
             await self.proxies.stop(grace)
             self.proxies = None
+        if self.fargate is not None:
+            await self.fargate.stop(grace)
+            self.fargate = None
         if self.fleet is not None:
             await self.fleet.stop(grace)
             self.fleet = None

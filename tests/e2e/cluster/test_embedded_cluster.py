@@ -8,6 +8,7 @@ with 3 ready zoned endpoints; a deleted pod is replaced; after stop no pod proce
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import sys
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from localnlb.cluster.embedded import ClusterSettings, EmbeddedCluster
+from localnlb.cluster.nodes.fargate import FargateProfile
 from localnlb.cluster.nodes.provisioning import planned_identities
 from localnlb.common.addressing import build_address_plan
 from tests.helpers.waiting import async_wait_until
@@ -393,3 +395,86 @@ async def test_a_not_ready_node_takes_its_pods_out_and_cordon_stops_scheduling(
         "--timeout=30s",
     )
     assert {p["spec"]["nodeName"] for p in await ui_pods(cluster)} == {node}
+
+
+FARGATE_APP = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: serverless}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: echo, namespace: serverless}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: echo}}
+  template:
+    metadata: {labels: {app: echo}}
+    spec:
+      containers:
+      - name: echo
+        image: registry.k8s.io/e2e-test-images/agnhost:2.52
+        args: [netexec, --http-port=8080]
+        ports: [{containerPort: 8080}]
+"""
+
+
+async def test_fargate_pods_get_nodes_of_their_own_and_serve_on_their_ip(tmp_path: Path) -> None:
+    plan = build_address_plan(vpc_octet=203)
+    embedded = EmbeddedCluster(
+        ClusterSettings(
+            state_dir=tmp_path / "s",
+            plan=plan,
+            nodes=planned_identities(plan, seed="f", count=3),
+            lease_period=1.0,
+            fargate_profiles=(FargateProfile.parse("serverless"),),
+        )
+    )
+    await embedded.start()
+    try:
+        await apply_text(embedded, FARGATE_APP)
+        await kubectl(
+            embedded,
+            "wait",
+            "--for=condition=Ready",
+            "pod",
+            "-n",
+            "serverless",
+            "-l",
+            "app=echo",
+            "--timeout=30s",
+        )
+        pods = json.loads(await kubectl(embedded, "get", "pods", "-n", "serverless", "-o", "json"))
+        nodes = json.loads(await kubectl(embedded, "get", "nodes", "-o", "json"))["items"]
+        fargate = {
+            n["metadata"]["name"]: n
+            for n in nodes
+            if n["metadata"]["labels"].get("eks.amazonaws.com/compute-type") == "fargate"
+        }
+        assert len(pods["items"]) == 2
+        for pod in pods["items"]:
+            node = fargate[pod["spec"]["nodeName"]]
+            ip = pod["status"]["podIP"]
+            assert pod["status"]["hostIP"] == ip
+            assert node["status"]["addresses"][0]["address"] == ip
+            url = f"http://{ip}:8080/hostname"
+            name = await async_wait_until(functools.partial(_fetch, url), what="/hostname")
+            assert name == pod["metadata"]["name"]
+        assert len({plan.zone_of(p["status"]["podIP"]) for p in pods["items"]}) == 2
+        await kubectl(embedded, "delete", "namespace", "serverless", "--timeout=30s")
+
+        async def fargate_nodes_gone() -> bool:
+            listed = json.loads(await kubectl(embedded, "get", "nodes", "-o", "json"))["items"]
+            return all(not n["metadata"]["name"].startswith("fargate-") for n in listed)
+
+        await async_wait_until(fargate_nodes_gone, timeout=20, what="Fargate nodes removed")
+    finally:
+        await embedded.stop(grace=2.0)
+
+
+async def _fetch(url: str) -> str | None:
+    process = await asyncio.create_subprocess_exec(
+        "curl", "-sf", "--max-time", "2", url, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    return out.decode().strip() if process.returncode == 0 else None

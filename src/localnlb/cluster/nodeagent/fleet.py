@@ -43,35 +43,54 @@ class NodeFleet:
         self._registry = registry
         kinds = Kinds.resolve(registry)
         self._kinds = kinds
-        access = Access(registry, "kubelet")
-        sink = RegistryStatusSink(access, kinds)
-        pools = {s.zone_name: PodAddressPool(s.pods) for s in plan.subnets}
-        config = KubeletConfig(log_root=log_root, settings=kubelet_settings or KubeletSettings())
-        self.agents = {
-            identity.name: NodeAgent(
-                access=access,
-                kinds=kinds,
-                identity=identity,
-                pool=pools[identity.zone],
-                kubelet=KubeletCore(
-                    config=config,
-                    sink=sink,
-                    clock=registry.clock,
-                    events=KubeletEvents(
-                        EventRecorder(registry, kinds.event, "kubelet"), identity.name
-                    ),
-                ),
-                sink=sink,
-                lease_period=lease_period,
-            )
-            for identity in identities
-        }
+        self._access = Access(registry, "kubelet")
+        self._sink = RegistryStatusSink(self._access, kinds)
+        self.pools = {s.zone_name: PodAddressPool(s.pods) for s in plan.subnets}
+        self._config = KubeletConfig(
+            log_root=log_root, settings=kubelet_settings or KubeletSettings()
+        )
+        self._lease_period = lease_period
+        self.agents = {identity.name: self._agent(identity) for identity in identities}
         self._feed = ChangeFeed(registry.store)
         self._feed.subscribe(kinds.pod.store_key, self._on_pod)
         self._feed.subscribe(kinds.node.store_key, self._on_node)
 
+    def _agent(self, identity: NodeIdentity) -> NodeAgent:
+        registry, kinds = self._registry, self._kinds
+        return NodeAgent(
+            access=self._access,
+            kinds=kinds,
+            identity=identity,
+            pool=self.pools[identity.zone],
+            kubelet=KubeletCore(
+                config=self._config,
+                sink=self._sink,
+                clock=registry.clock,
+                events=KubeletEvents(
+                    EventRecorder(registry, kinds.event, "kubelet"), identity.name
+                ),
+            ),
+            sink=self._sink,
+            lease_period=self._lease_period,
+        )
+
+    async def add_node(self, identity: NodeIdentity) -> NodeAgent:
+        """Start one more node (a Fargate node for one pod, say) while the fleet runs."""
+        agent = self._agent(identity)
+        self.agents[identity.name] = agent
+        await agent.start()
+        return agent
+
+    async def remove_node(self, name: str, grace: float = 5.0) -> None:
+        """Stop a node's agent (ending its pods' processes) and delete its Node and Lease."""
+        agent = self.agents.pop(name, None)
+        if agent is not None:
+            await agent.stop(grace)
+        self._access.delete(self._kinds.lease, "kube-node-lease", name)
+        self._access.delete(self._kinds.node, "", name)
+
     def _on_pod(self, change: Change) -> None:
-        for agent in self.agents.values():
+        for agent in list(self.agents.values()):
             agent.on_pod(change)
 
     def _on_node(self, change: Change) -> None:

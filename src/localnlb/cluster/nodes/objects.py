@@ -112,7 +112,10 @@ def _pressure(kind: str, reason: str, message: str, now: str) -> dict[str, Any]:
 
 def build_node(identity: NodeIdentity, *, now: str) -> KubeObject:
     """The Node a kubelet registers for ``identity`` (``now`` is an RFC 3339 timestamp)."""
-    spec: dict[str, Any] = {"providerID": f"aws:///{identity.zone}/{identity.instance_id}"}
+    provider = f"aws:///{identity.zone}/{identity.instance_id}"
+    if identity.fargate:  # EKS names the Fargate node after the instance: …/<id>/<node name>
+        provider = f"{provider}/{identity.name}"
+    spec: dict[str, Any] = {"providerID": provider}
     if identity.fargate:
         spec["taints"] = [{"key": FARGATE_LABEL, "value": "fargate", "effect": "NoSchedule"}]
     return {

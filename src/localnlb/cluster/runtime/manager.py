@@ -14,6 +14,7 @@ from typing import Protocol
 
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.controllers import objects
+from localnlb.cluster.nodes.fargate import FargateProfile
 from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.deployments import DeploymentLoop
 from localnlb.cluster.runtime.endpoints import EndpointsLoop
@@ -40,7 +41,13 @@ class Loop(Protocol):
 
 
 class ControllerManager:
-    def __init__(self, registry: Registry, *, node_period: float = PERIOD_SECONDS) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        node_period: float = PERIOD_SECONDS,
+        fargate_profiles: tuple[FargateProfile, ...] = (),
+    ) -> None:
         self._registry = registry
         self._node_period = node_period
         kinds = Kinds.resolve(registry)
@@ -60,7 +67,10 @@ class ControllerManager:
         )
         self.endpoints = EndpointsLoop(access("endpointslice-controller"), kinds)
         self.scheduler = SchedulerLoop(
-            access("default-scheduler"), kinds, recorder("default-scheduler")
+            access("default-scheduler"),
+            kinds,
+            recorder("default-scheduler"),
+            fargate_profiles=fargate_profiles,
         )
         self.garbage = GarbageLoop(access("generic-garbage-collector"), kinds)
         self.node_lifecycle = NodeLifecycleLoop(access("node-lifecycle-controller"), kinds)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from localnlb.cluster.controllers import objects
+from localnlb.cluster.nodes.fargate import FargateProfile, profile_for
 from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.events import EventRecorder, rfc3339
 from localnlb.cluster.runtime.kinds import Kinds
@@ -24,10 +25,18 @@ SCHEDULER_NAME = "default-scheduler"
 
 
 class SchedulerLoop:
-    def __init__(self, access: Access, kinds: Kinds, events: EventRecorder) -> None:
+    def __init__(
+        self,
+        access: Access,
+        kinds: Kinds,
+        events: EventRecorder,
+        *,
+        fargate_profiles: tuple[FargateProfile, ...] = (),
+    ) -> None:
         self._access = access
         self._kinds = kinds
         self._events = events
+        self._fargate_profiles = fargate_profiles
         self._waiting: set[Key] = set()
 
     def keys_for(self, change: Change) -> list[Key]:
@@ -48,6 +57,9 @@ class SchedulerLoop:
             return
         if objects.spec(pod).get("schedulerName", SCHEDULER_NAME) != SCHEDULER_NAME:
             return
+        if profile_for(pod, self._fargate_profiles):
+            self._waiting.discard(key)
+            return  # Fargate's: it gets a node of its own
         nodes = self._access.items(self._kinds.node)
         placement = place_pod(pod, nodes, self._access.items(self._kinds.pod))
         now = rfc3339(self._access.registry.clock.wall())
