@@ -227,6 +227,14 @@ async def test_node_exclusion_and_target_node_labels(stack: Stack) -> None:
         return await live_ids() == {instance[first]}
 
     await async_wait_until(only_first, timeout=10, what="the labelled node only")
+    await stack.kubectl(
+        "annotate", "service", "-n", "ui", "ui-nlb", f"{A}aws-load-balancer-target-node-labels-"
+    )
+
+    async def all_nodes() -> bool:
+        return await live_ids() == set(instance.values())
+
+    await async_wait_until(all_nodes, timeout=10, what="every node again")
 
 
 async def test_user_made_binding_for_an_outside_target_group(stack: Stack) -> None:
@@ -442,3 +450,56 @@ async def test_scheme_change_and_deletion_protection(stack: Stack) -> None:
     )
     await stack.kubectl("wait", "--for=delete", "service/ui-nlb", "-n", "ui", "--timeout=30s")
     assert (await stack.aws("elbv2", "describe-load-balancers"))["LoadBalancers"] == []
+
+
+async def test_multi_cluster_target_group_keeps_foreign_targets(stack: Stack) -> None:
+    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
+    await apply(
+        stack,
+        service_manifest(
+            "shared",
+            annotations={
+                "aws-load-balancer-type": "nlb-ip",
+                "aws-load-balancer-multi-cluster-target-group": "true",
+            },
+        ),
+    )
+    lb = await stack.load_balancer(
+        await async_wait_until(partial(stack.hostname, "ui", "shared"), timeout=10)
+    )
+    [group] = await stack.target_groups(lb["LoadBalancerArn"])
+    arn = group["TargetGroupArn"]
+
+    async def live(count: int) -> set[str] | None:
+        keys = {
+            f"{t['Target']['Id']}:{t['Target']['Port']}"
+            for t in await stack.target_health(arn)
+            if t["TargetHealth"]["State"] != "draining"
+        }
+        return keys if len(keys) == count else None
+
+    [pod] = await async_wait_until(partial(live, 1), timeout=15, what="the pod target")
+    foreign_ip = pod.split(":")[0]
+    await stack.aws(
+        "elbv2",
+        "register-targets",
+        "--target-group-arn",
+        arn,
+        "--targets",
+        f"Id={foreign_ip},Port=8081",
+    )
+    # Another reconcile (a new pod) keeps the target another cluster registered.
+    await stack.kubectl("scale", "-n", "ui", "deployment/ui", "--replicas=2")
+    kept = await async_wait_until(partial(live, 3), timeout=20, what="2 pods + the foreign one")
+    assert f"{foreign_ip}:8081" in kept
+    await stack.kubectl(
+        "annotate",
+        "service",
+        "-n",
+        "ui",
+        "shared",
+        "--overwrite",
+        f"{A}aws-load-balancer-multi-cluster-target-group=false",
+    )
+    owned = await async_wait_until(partial(live, 2), timeout=15, what="foreign target removed")
+    assert f"{foreign_ip}:8081" not in owned

@@ -29,6 +29,7 @@ TargetGroupBinding = create_namespaced_resource(
 )
 CRD_NAME = "targetgroupbindings.elbv2.k8s.aws"
 DELETE_WAIT_SECONDS = 60.0
+OPTIONAL_SPEC_FIELDS = ("networking", "nodeSelector", "multiClusterTargetGroup")
 
 
 def crd_manifest() -> dict[str, Any]:
@@ -140,12 +141,16 @@ class KubeBindingClient:
             return
         have_labels = (current.get("metadata") or {}).get("labels") or {}
         have_spec = current.get("spec") or {}
-        if {**have_spec, **body} == have_spec and dict(labels).items() <= have_labels.items():
+        # Optional fields the stack no longer sets are removed (null in a merge patch), as the
+        # real controller's full update drops them (omitempty).
+        dropped = {k: None for k in OPTIONAL_SPEC_FIELDS if k in have_spec and k not in body}
+        unchanged = {**have_spec, **body} == have_spec and not dropped
+        if unchanged and dict(labels).items() <= have_labels.items():
             return
         await self._client.patch(
             TargetGroupBinding,
             spec.name,
-            {"metadata": {"labels": dict(labels)}, "spec": body},
+            {"metadata": {"labels": dict(labels)}, "spec": {**body, **dropped}},
             namespace=spec.namespace,
             patch_type=PatchType.MERGE,
         )
