@@ -233,6 +233,30 @@ async def test_changes_in_place(shell: Shell, aws: AwsCli, workshop_dir: Path) -
     assert "key1" not in lb_tags()
     assert lb_tags()["instance-mode"] == "true"
 
+    listener_and_proxy = replace(
+        tagged,
+        annotations={
+            **tagged.annotations,
+            annotation_key("aws-load-balancer-listener-attributes.TCP-80"): (
+                "tcp.idle_timeout.seconds=400"
+            ),
+            annotation_key("aws-load-balancer-proxy-protocol"): "*",
+            annotation_key("aws-load-balancer-target-group-attributes"): (
+                "proxy_protocol_v2.enabled=false, deregistration_delay.timeout_seconds=120"
+            ),
+        },
+    )
+    await shell.deploy(listener_and_proxy)
+    [listener] = aws("elbv2", "describe-listeners", "--load-balancer-arn", lb_arn)["Listeners"]
+    listener_attributes = aws(
+        "elbv2", "describe-listener-attributes", "--listener-arn", listener["ListenerArn"]
+    )["Attributes"]
+    assert {"Key": "tcp.idle_timeout.seconds", "Value": "400"} in listener_attributes
+    group_attributes = aws(
+        "elbv2", "describe-target-group-attributes", "--target-group-arn", after["TargetGroupArn"]
+    )["Attributes"]
+    assert {"Key": "proxy_protocol_v2.enabled", "Value": "true"} in group_attributes  # "*" wins
+
     narrowed = annotated(tagged, load_balancer_source_ranges="127.0.0.1/32")
     await shell.deploy(narrowed)
     frontend = next(g for g in managed_groups(aws) if g["GroupName"].startswith("k8s-ui-uinlb"))
