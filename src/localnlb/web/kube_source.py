@@ -3,7 +3,9 @@
 One watch per kind over all namespaces; each keeps its objects by namespace/name, converted at
 once into the dashboard's own values (:mod:`localnlb.web.cluster_view`). Changes that arrive
 together (a watch's initial burst) are published to the hub once, on the next loop turn.
-Until the kubeconfig exists, or while the API is unreachable, the source says so and retries.
+Until the kubeconfig exists, or while the API is unreachable, the source says so and retries
+every second, reading the kubeconfig again (an API server that restarted on another port is
+found), and lists everything afresh.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from typing import Any
 
 from lightkube import AsyncClient, KubeConfig
 from lightkube.resources.core_v1 import Event, Node, Pod, Service
-from lightkube.types import on_error_retry
 
 from localnlb.web.cluster_view import (
     ClusterEvent,
@@ -80,7 +81,9 @@ class KubeWatcher:
         objects = self._objects[kind]
         objects.clear()
         namespace = None if kind == "nodes" else "*"  # nodes are cluster-scoped
-        watch = client.watch(resource, namespace=namespace, on_error=on_error_retry)
+        # Errors end the watch (lightkube's default): the run loop reports them and starts
+        # every watch afresh after a pause, rather than retrying in a tight loop.
+        watch = client.watch(resource, namespace=namespace)
         async for operation, obj in watch:
             self._hub.set_source("kubernetes", ok=True, detail="watching")
             meta = obj.metadata
