@@ -143,14 +143,23 @@ class Stack:
 
 
 def controller_for(
-    elbv2: RunningElbv2, cluster: EmbeddedCluster, *, identity: str = "e2e"
+    elbv2: RunningElbv2,
+    cluster: EmbeddedCluster,
+    *,
+    identity: str = "e2e",
+    renew_deadline: float = 10.0,
 ) -> LoadBalancerController:
     return LoadBalancerController(
         RuntimeSettings(
             kubeconfig=cluster.kubeconfig_path,
             aws=AwsEndpoints(elbv2.url, elbv2.url, REGION, "testing", "testing"),
             cluster_name=CLUSTER_NAME,
-            leader=LeaderSettings(identity=identity, lease_duration=5, retry_period=0.5),
+            leader=LeaderSettings(
+                identity=identity,
+                lease_duration=5,
+                retry_period=0.5,
+                renew_deadline=renew_deadline,
+            ),
         )
     )
 

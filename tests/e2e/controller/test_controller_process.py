@@ -143,3 +143,30 @@ def test_unreachable_apis_give_one_clear_line_and_exit_1(tmp_path: Path) -> None
     assert done.returncode == 1
     assert "localnlb controller: cannot start:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_a_controller_that_loses_the_lease_stops_reconciling(bare_stack: Stack) -> None:
+    stack = bare_stack
+    controller = controller_for(stack.elbv2, stack.cluster, identity="loser", renew_deadline=1.5)
+    await controller.start()
+    try:
+        now = (await stack.kubectl_json("get", *LEASE))["spec"]["renewTime"]
+        stolen = {
+            "spec": {"holderIdentity": "intruder", "leaseDurationSeconds": 300, "renewTime": now}
+        }
+        await stack.kubectl("patch", *LEASE, "--type=merge", "-p", json.dumps(stolen))
+        await asyncio.wait_for(controller.lost.wait(), timeout=10)
+        await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
+        await stack.apply_workshop(NLB_DIR)
+        service = await stack.kubectl_json("get", "service", "-n", "ui", "ui-nlb")
+        assert not service["metadata"].get("finalizers")
+        workers = [
+            t
+            for t in controller._tasks
+            if t.get_name().startswith(("controller-svc", "controller-tgb"))
+        ]
+        assert workers
+        assert all(t.done() for t in workers)
+        assert await holder(stack) == "intruder"
+    finally:
+        await controller.stop(grace=2.0)

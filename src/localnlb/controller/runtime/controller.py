@@ -185,6 +185,10 @@ class LoadBalancerController:
         assert self._elector is not None
         await self._elector.keep()
         self.lost.set()
+        # Another replica may lead now: stop reconciling at once (client-go exits here).
+        for task in self._tasks:
+            if task is not asyncio.current_task():
+                task.cancel()
 
     def _bindings_of_service(
         self, bindings: Informer[dict[str, Any]], namespace: str, name: str
