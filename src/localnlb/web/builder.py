@@ -14,7 +14,7 @@ from localnlb.common.snapshot import (
 )
 from localnlb.elbv2.model.target_health import DESCRIPTIONS, TargetHealthReason
 from localnlb.web.anchors import Resolver, node_order, pod_anchor
-from localnlb.web.cluster_view import ClusterView, NodeView
+from localnlb.web.cluster_view import ClusterView, NodeView, PodView
 from localnlb.web.paths import ALL_ZONES, lb_edges, proxy_edges
 from localnlb.web.scene import (
     EdgeScene,
@@ -64,6 +64,7 @@ def build_scene(
         sources=sources,
         zones=tuple(sorted(z for z in zones if z and z != ALL_ZONES)),
         nodes=tuple(_node_scene(n, cluster) for n in sorted(cluster.nodes, key=node_order)),
+        unscheduled_pods=_unscheduled(cluster),
         load_balancers=tuple(lb_scenes),
         edges=tuple(edges),
         timeline=timeline,
@@ -174,9 +175,19 @@ def _node_scene(node: NodeView, cluster: ClusterView) -> NodeScene:
         instance_id=node.instance_id,
         ready=node.ready,
         node_ports=tuple(ports),
-        pods=tuple(
-            PodScene(p.namespace, p.name, p.ip, p.phase, p.ready, p.terminating, pod_anchor(p))
-            for p in pods
-        ),
+        pods=tuple(_pod_scene(p) for p in pods),
         anchor=f"node:{node.name}",
     )
+
+
+def _pod_scene(pod: PodView) -> PodScene:
+    return PodScene(
+        pod.namespace, pod.name, pod.ip, pod.phase, pod.ready, pod.terminating, pod_anchor(pod)
+    )
+
+
+def _unscheduled(cluster: ClusterView) -> tuple[PodScene, ...]:
+    """Pods on no node this cluster view knows (not scheduled yet, or their node is gone)."""
+    known = {n.name for n in cluster.nodes}
+    waiting = (p for p in cluster.pods if p.node_name not in known)
+    return tuple(_pod_scene(p) for p in sorted(waiting, key=lambda p: (p.namespace, p.name)))

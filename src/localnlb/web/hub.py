@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 
 from localnlb.common.clock import Clock, SystemClock
 from localnlb.common.snapshot import RoutingSnapshot
@@ -95,11 +96,4 @@ class SceneHub:
 
 def _same(a: Scene, b: Scene) -> bool:
     """Equal but for the build time (so an unchanged input wakes no page)."""
-    return (a.sources, a.zones, a.nodes, a.load_balancers, a.edges, a.timeline) == (
-        b.sources,
-        b.zones,
-        b.nodes,
-        b.load_balancers,
-        b.edges,
-        b.timeline,
-    )
+    return dataclasses.replace(a, generated_at=b.generated_at) == b

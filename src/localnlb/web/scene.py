@@ -145,6 +145,7 @@ class Scene:
     edges: tuple[EdgeScene, ...]
     timeline: tuple[TimelineEntry, ...]
     rate_window_seconds: float = 5.0
+    unscheduled_pods: tuple[PodScene, ...] = ()  # Pending, no node yet
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -173,3 +173,21 @@ async def test_pause_holds_the_page_and_resume_shows_the_latest(
         await expect(healthy).to_have_count(0)
         await page.get_by_role("button", name="Resume updates").click()
         await expect(healthy).to_have_count(3)
+
+
+async def test_a_pending_pod_shows_apart_until_it_has_a_node(
+    served: tuple[SceneHub, DashboardServer], tmp_path: Path
+) -> None:
+    hub, server = served
+    placed = w.ui_pod(0, node=2)
+    pending = dataclasses.replace(placed, node_name="", ip="", phase="Pending", ready=False)
+    hub.set_cluster(w.cluster(pending))
+    async with open_page(tmp_path / "profile") as page:
+        await page.goto(server.url)
+        unscheduled = page.locator("#unscheduled")
+        await expect(unscheduled).to_be_visible()
+        await expect(unscheduled).to_contain_text("Pending")
+        await expect(unscheduled).to_contain_text("NotReady")
+        hub.set_cluster(w.cluster(placed))
+        await expect(unscheduled).to_be_hidden()
+        await expect(page.locator(".zone").nth(2).locator('[data-testid="pod"]')).to_have_count(1)

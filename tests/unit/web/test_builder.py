@@ -219,3 +219,15 @@ def test_a_pod_ip_taken_over_from_a_terminating_pod_names_the_live_one() -> None
         )
         [target] = scene.load_balancers[0].target_groups[0].targets
         assert target.label == live.name
+
+
+def test_pods_on_no_known_node_are_listed_apart() -> None:
+    pending = dataclasses.replace(w.ui_pod(3, node=0), node_name="", ip="", phase="Pending")
+    scene = build_scene(
+        snapshot=None,
+        cluster=w.cluster(w.ui_pod(0, node=0), pending),
+        rates=TrafficRates(),
+        now=NOW,
+    )
+    assert [p.name for p in scene.unscheduled_pods] == [pending.name]
+    assert sum(len(n.pods) for n in scene.nodes) == 1

@@ -95,6 +95,14 @@ function renderZones(scene) {
   }).join("") || `<p class="empty">No Availability Zone seen yet.</p>`;
 }
 
+function renderUnscheduled(scene) {
+  const el = document.getElementById("unscheduled");
+  el.hidden = scene.unscheduled_pods.length === 0;
+  el.innerHTML = `<h3>Pods on no node yet</h3>` + scene.unscheduled_pods.map((p) =>
+    `<div class="pod" tabindex="0" data-testid="pod" data-anchor="${esc(p.anchor)}" data-ready="${p.ready}">` +
+    `Pod ${esc(p.name)} <span class="meta">${esc(p.phase)} · ${stateLabel(p.ready ? "Ready" : "NotReady")}</span></div>`).join("");
+}
+
 function renderNode(node) {
   const ports = node.node_ports.map((p) =>
     `<span class="nodeport" tabindex="0" data-anchor="${esc(p.anchor)}" ` +
@@ -241,6 +249,7 @@ function render(scene) {
   renderSources(scene);
   renderLoadBalancers(scene);
   renderZones(scene);
+  renderUnscheduled(scene);
   renderTargets(scene);
   renderPaths(scene, names);
   renderTimeline(scene);
