@@ -45,7 +45,10 @@ async def _serve(settings: DashboardSettings) -> int:
         await dashboard.start()
     except OSError as error:
         await dashboard.stop()
-        print(f"localnlb dashboard: cannot bind {settings.host}:{settings.port}: {error}")
+        print(
+            f"localnlb dashboard: cannot bind {settings.host}:{settings.port}: {error}",
+            file=sys.stderr,
+        )
         return 1
     url = dashboard.url
     statedir.update_env(settings.state_dir, {DASHBOARD_VARIABLE: url})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -138,3 +139,30 @@ def test_next_to_localnlb_elbv2_it_finds_the_api_and_the_data_plane_through_dir_
 
     live = wait_until(live_sources, timeout=30, what="the ELBv2 API and data plane reached")
     assert "kubernetes" not in live  # no cluster here, and the page says so
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "localnlb",
+                "dashboard",
+                "--state-dir",
+                str(tmp_path),
+                "--port",
+                str(port),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert f"cannot bind 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "LOCALNLB_DASHBOARD_URL" not in statedir.read_env(tmp_path)
