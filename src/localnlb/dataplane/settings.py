@@ -26,6 +26,7 @@ class DataPlaneSettings:
     metrics_address: tuple[str, int] | None = ("127.0.0.1", 0)
     # How often workers send their counters to the parent (coarse batches, never per packet).
     metrics_export_seconds: float = 1.0
-    # Snapshot long poll: how long the server may hold one request, and the back-off cap.
-    poll_timeout_seconds: float = 20.0
+    # Snapshot long poll: how long the server may hold one request, and the back-off cap. Short
+    # because the ELBv2 server's shutdown waits for requests it holds (a stop takes this long).
+    poll_timeout_seconds: float = 5.0
     retry_max_seconds: float = 2.0

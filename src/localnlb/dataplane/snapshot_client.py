@@ -31,7 +31,7 @@ class SnapshotClient:
         endpoint_url: str,
         *,
         on_snapshot: Callable[[RoutingSnapshot], Awaitable[None]],
-        poll_timeout: float = 20.0,
+        poll_timeout: float = 5.0,
         retry_max: float = 2.0,
     ) -> None:
         self._url = endpoint_url.rstrip("/") + SNAPSHOT_PATH
