@@ -60,14 +60,12 @@ def elbv2(processes: ProcessGroup, tmp_path: Path) -> Iterator[tuple[Any, Any, P
     hosts.write_text("127.0.0.1 localhost\n")
     argv = [str(LOCALNLB), "elbv2", "--state-dir", str(state), "--hosts-file", str(hosts)]
     process = processes.start([*argv, "--dataplane-workers", "1"], name="elbv2")
-    env = wait_until(
-        lambda: (
-            statedir.read_env(state).get("LOCALNLB_DATAPLANE_METRICS_URL")
-            and (statedir.read_env(state))
-        ),
-        timeout=30,
-        what="localnlb elbv2 to write DIR/env",
-    )
+
+    def written() -> dict[str, str] | None:
+        env = statedir.read_env(state)
+        return env if env.get("LOCALNLB_DATAPLANE_METRICS_URL") else None
+
+    env = wait_until(written, timeout=30, what="localnlb elbv2 to write DIR/env")
     options = {
         "endpoint_url": env["AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"],
         "region_name": "us-west-2",
