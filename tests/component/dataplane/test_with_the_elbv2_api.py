@@ -66,13 +66,22 @@ def elbv2(processes: ProcessGroup, tmp_path: Path) -> Iterator[tuple[Any, Any, P
         return env if env.get("LOCALNLB_DATAPLANE_METRICS_URL") else None
 
     env = wait_until(written, timeout=30, what="localnlb elbv2 to write DIR/env")
-    options = {
-        "endpoint_url": env["AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"],
-        "region_name": "us-west-2",
-        "aws_access_key_id": "x",
-        "aws_secret_access_key": "x",
-    }
-    yield boto3.client("elbv2", **options), boto3.client("ec2", **options), hosts
+    url = env["AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"]
+    elbv2 = boto3.client(
+        "elbv2",
+        endpoint_url=url,
+        region_name="us-west-2",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+    ec2 = boto3.client(
+        "ec2",
+        endpoint_url=url,
+        region_name="us-west-2",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+    yield elbv2, ec2, hosts
     process.terminate()
     process.wait(30)
 
