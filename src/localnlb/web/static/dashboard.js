@@ -206,8 +206,10 @@ function drawEdges(scene) {
   svg.setAttribute("viewBox", `0 0 ${box.width} ${box.height}`);
   const lines = [];
   const labels = [];
-  // The load balancer to its LB nodes: structure, not traffic.
-  for (const lb of scene.load_balancers) {
+  // The load balancer to its LB nodes: structure, not traffic. Not when the zones are stacked
+  // (narrow window): those lines would run across the zones above.
+  const stacked = window.matchMedia("(max-width: 900px)").matches;
+  for (const lb of stacked ? [] : scene.load_balancers) {
     const card = find(`lb:${lb.name}`);
     for (const node of lb.nodes) {
       const el = find(node.anchor);
