@@ -503,3 +503,33 @@ async def test_multi_cluster_target_group_keeps_foreign_targets(stack: Stack) ->
     )
     owned = await async_wait_until(partial(live, 2), timeout=15, what="foreign target removed")
     assert f"{foreign_ip}:8081" not in owned
+
+
+async def test_removed_node_drains_and_an_added_node_registers(stack: Stack) -> None:
+    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
+    await stack.apply_workshop(NLB_DIR)
+    lb = await stack.load_balancer(await stack.wait_hostname())
+    [group] = await stack.target_groups(lb["LoadBalancerArn"])
+    arn = group["TargetGroupArn"]
+    fleet = stack.cluster.fleet
+    assert fleet is not None
+    identity = next(a for a in stack.cluster.settings.nodes)
+    instance_id = (await stack.kubectl_json("get", "node", identity.name))["spec"][
+        "providerID"
+    ].rsplit("/", 1)[1]
+
+    async def state_of(instance: str) -> str | None:
+        current = await instance_targets(stack, arn)
+        return current.get(instance)
+
+    async def registered() -> bool:
+        return await state_of(instance_id) in ("initial", "healthy")
+
+    async def draining() -> bool:
+        return await state_of(instance_id) == "draining"
+
+    await async_wait_until(registered, timeout=10, what="the node registered")
+    await fleet.remove_node(identity.name, grace=1.0)
+    await async_wait_until(draining, timeout=10, what="the removed node draining")
+    await fleet.add_node(identity)
+    await async_wait_until(registered, timeout=15, what="the node registered again")
