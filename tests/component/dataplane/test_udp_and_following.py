@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -112,6 +114,17 @@ async def test_follows_the_endpoint_within_a_second_with_worker_processes(
 
         # The control side goes away: forwarding carries on with the last snapshot.
         await server.stop()
+        assert await _serves(node, port, {"a", "b"})()
+
+        # A worker that dies is started again, on the snapshot the others run.
+        dead = plane.worker_pids[0]
+        os.kill(dead, signal.SIGKILL)
+
+        async def replaced() -> bool:
+            pids = plane.worker_pids
+            return dead not in pids and len(pids) == 2 and plane.applied_version == 2
+
+        await async_wait_until(replaced, timeout=15, what="the worker to be replaced")
         assert await _serves(node, port, {"a", "b"})()
 
         url = f"http://{plane.bound_address[0]}:{plane.bound_address[1]}/metrics"
