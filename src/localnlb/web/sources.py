@@ -9,6 +9,7 @@ restarts on another port, is picked up without restarting the dashboard.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -28,6 +29,9 @@ from localnlb.web.traffic import (
 UrlSource = Callable[[], str | None]
 POLL_SECONDS = 20
 RETRY_MAX_SECONDS = 2.0
+UNHELD_POLL_SECONDS = 0.25
+# What a snapshot body that is JSON but not a snapshot raises while being read.
+_MALFORMED = (ValueError, KeyError, TypeError, AttributeError)
 K = TypeVar("K")
 
 
@@ -53,24 +57,25 @@ async def follow_snapshots(
                 continue
             url = base.rstrip("/") + SNAPSHOT_PATH
             params = {"after": str(version), "timeout": str(poll_seconds)}
+            asked = time.monotonic()
+            snapshot: RoutingSnapshot | None = None
             try:
                 async with session.get(url, params=params) as response:
-                    if response.status in (204, 304):
-                        continue
-                    response.raise_for_status()
-                    snapshot = RoutingSnapshot.from_json(await response.text())
-            except (aiohttp.ClientError, TimeoutError, ValueError, KeyError) as error:
+                    if response.status not in (204, 304):  # 204/304: no change in the window
+                        response.raise_for_status()
+                        snapshot = RoutingSnapshot.from_json(await response.text())
+            except (aiohttp.ClientError, TimeoutError, *_MALFORMED) as error:
                 hub.set_source("elbv2", ok=False, detail=f"{url}: {_problem(error)}")
                 await asyncio.sleep(retry)
                 retry = min(retry * 2, RETRY_MAX_SECONDS)
                 continue
             retry = 0.05
             hub.set_source("elbv2", ok=True, detail=base)
-            if snapshot.version != version:  # lower too: the ELBv2 side started afresh
-                version = snapshot.version
+            if snapshot is not None and snapshot.version != version:
+                version = snapshot.version  # lower too: the ELBv2 side started afresh
                 hub.set_snapshot(snapshot)
-            else:
-                await asyncio.sleep(0.25)  # a server that does not hold the poll
+            elif time.monotonic() - asked < UNHELD_POLL_SECONDS:
+                await asyncio.sleep(UNHELD_POLL_SECONDS)  # a server that does not hold polls
 
 
 async def scrape_metrics(

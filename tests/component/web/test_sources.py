@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -30,9 +31,11 @@ class Source:
         self.reply: Reply = lambda: web.Response(status=500, text="boom")
         self.runner: web.AppRunner | None = None
         self.url = ""
+        self.answered = 0
 
     async def _handle(self, request: web.Request) -> web.Response:
         del request
+        self.answered += 1
         return self.reply()
 
     async def start(self) -> None:
@@ -88,6 +91,12 @@ async def test_snapshot_source_errors_are_reported_and_recovered_from(source: So
             timeout=5,
             what="the bad JSON reported",
         )
+        source.reply = lambda: web.Response(text="[1, 2]", content_type="application/json")
+        await async_wait_until(
+            lambda: _async("list indices" in status(hub, "elbv2")[1]),
+            timeout=5,
+            what="JSON that is no snapshot reported",
+        )
         good = w.snapshot(w.instance_group(), version=7)
         source.reply = lambda: web.Response(text=good.to_json(), content_type="application/json")
         await async_wait_until(
@@ -95,6 +104,14 @@ async def test_snapshot_source_errors_are_reported_and_recovered_from(source: So
             timeout=5,
             what="the snapshot taken",
         )
+        assert status(hub, "elbv2")[0]
+        # Unchanged and answered at once (a server that does not hold polls): no busy loop.
+        source.reply = lambda: web.Response(status=204)
+        answered, started = source.answered, time.monotonic()
+        await async_wait_until(
+            lambda: _async(source.answered >= answered + 3), timeout=5, what="three more polls"
+        )
+        assert time.monotonic() - started >= 0.5  # at least 0.25 s between unheld polls
         assert status(hub, "elbv2")[0]
         source.reply = lambda: web.Response(status=503)
         await async_wait_until(
