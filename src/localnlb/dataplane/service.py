@@ -44,6 +44,7 @@ class DataPlane:
         self._client_task: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._metrics_address: tuple[str, int] = ("", 0)
+        self._stopping = False
         self._hosts = (
             HostsFile(settings.hosts_path, owner=settings.hosts_owner)
             if settings.hosts_path is not None
@@ -71,6 +72,7 @@ class DataPlane:
             self._client_task = asyncio.create_task(self._client.run())
 
     async def stop(self, grace: float = 5.0) -> None:
+        self._stopping = True  # workers that die from here on (a group SIGTERM) stay dead
         if self._client_task is not None:
             self._client_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -160,7 +162,7 @@ class DataPlane:
             self._applied.notify_all()
 
     def _worker_exited(self, worker: WorkerHandle) -> None:
-        if worker.stopping:
+        if worker.stopping or self._stopping or worker not in self._workers:
             return
         log.error("data-plane worker %s exited; starting it again", worker.index)
         self._workers[self._workers.index(worker)] = self._spawn(worker.index)

@@ -7,8 +7,9 @@ All workers bind every LB node listener with SO_REUSEPORT, so the kernel spreads
 * worker -> parent: ``("applied", version, binding_errors)`` after each snapshot, and
   ``("metrics", per_target, rejected)`` every export period.
 
-Workers are started with ``spawn`` (never ``fork`` from a running event loop) and ignore SIGINT:
-the parent decides when they stop. A worker that dies is started again with the current snapshot.
+Workers are started with ``spawn`` (never ``fork`` from a running event loop) and ignore SIGINT
+and SIGTERM: the parent decides when they stop (and they stop when its pipe closes). A worker
+that dies is started again with the current snapshot.
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ log = logging.getLogger(__name__)
 
 
 def worker_main(conn: Connection, settings: DataPlaneSettings) -> None:
+    # A Ctrl-C or a SIGTERM to the whole process group is the parent's to handle: it drains the
+    # workers over their pipes. A worker whose parent is gone sees the pipe close and stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logging.basicConfig(level=logging.WARNING, format="localnlb worker: %(message)s")
     import uvloop
 
