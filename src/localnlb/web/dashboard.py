@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from localnlb.common import statedir
 from localnlb.common.clock import Clock
@@ -24,6 +27,9 @@ ELBV2_VARIABLE = "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"
 DATAPLANE_METRICS_VARIABLE = "LOCALNLB_DATAPLANE_METRICS_URL"
 CLUSTER_METRICS_VARIABLE = "LOCALNLB_CLUSTER_METRICS_URL"
 DASHBOARD_VARIABLE = "LOCALNLB_DASHBOARD_URL"
+RESTART_SECONDS = 1.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,26 +69,35 @@ class Dashboard:
     async def start(self) -> None:
         await self.server.start()
         s = self.settings
+        sources: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {
+            "elbv2": lambda: follow_snapshots(
+                self.hub,
+                lambda: self._env(ELBV2_VARIABLE, s.elbv2_url),
+                poll_seconds=s.poll_seconds,
+            ),
+            "kubernetes": lambda: KubeWatcher(self.hub, self._kubeconfig).run(),
+            "data plane metrics": lambda: scrape_metrics(
+                self.hub,
+                dataplane=lambda: self._env(DATAPLANE_METRICS_VARIABLE, s.dataplane_metrics_url),
+                kubeproxy=lambda: self._env(CLUSTER_METRICS_VARIABLE, s.cluster_metrics_url),
+                interval=s.scrape_interval,
+            ),
+        }
         self._tasks = [
-            asyncio.create_task(
-                follow_snapshots(
-                    self.hub,
-                    lambda: self._env(ELBV2_VARIABLE, s.elbv2_url),
-                    poll_seconds=s.poll_seconds,
-                )
-            ),
-            asyncio.create_task(KubeWatcher(self.hub, self._kubeconfig).run()),
-            asyncio.create_task(
-                scrape_metrics(
-                    self.hub,
-                    dataplane=lambda: self._env(
-                        DATAPLANE_METRICS_VARIABLE, s.dataplane_metrics_url
-                    ),
-                    kubeproxy=lambda: self._env(CLUSTER_METRICS_VARIABLE, s.cluster_metrics_url),
-                    interval=s.scrape_interval,
-                )
-            ),
+            asyncio.create_task(self._keep_running(name, run), name=f"dashboard-{name}")
+            for name, run in sources.items()
         ]
+
+    async def _keep_running(self, name: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Sources handle the failures they expect; anything else is logged, said on the page
+        and the source starts over, so one bug never silently freezes part of the picture."""
+        while True:
+            try:
+                await run()
+            except Exception as error:
+                log.exception("dashboard source %s failed; starting it again", name)
+                self.hub.set_source(name, ok=False, detail=f"internal error: {error!r}")
+            await asyncio.sleep(RESTART_SECONDS)
 
     async def stop(self, grace: float = 1.0) -> None:
         for task in self._tasks:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -14,6 +15,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 
 from localnlb.cluster.kubeproxy.metrics import PortLabels, ProxyMetrics
 from localnlb.common.snapshot import SNAPSHOT_PATH
+from localnlb.web.dashboard import Dashboard, DashboardSettings
 from localnlb.web.hub import SceneHub
 from localnlb.web.sources import follow_snapshots, scrape_metrics
 from tests.helpers.waiting import async_wait_until
@@ -145,3 +147,22 @@ async def test_metrics_sources_errors_and_unpublished_urls(source: Source) -> No
 
 async def _async(value: bool) -> bool:
     return value
+
+
+async def test_a_source_that_fails_unexpectedly_is_reported_and_started_again(
+    tmp_path: Path,
+) -> None:
+    dashboard = Dashboard(DashboardSettings(state_dir=tmp_path))
+    runs: list[int] = []
+    second_run = asyncio.Event()
+
+    async def buggy() -> None:
+        runs.append(len(runs))
+        if len(runs) == 1:
+            raise RuntimeError("a bug")
+        second_run.set()
+        await asyncio.Event().wait()
+
+    async with task(dashboard._keep_running("elbv2", buggy)):
+        await asyncio.wait_for(second_run.wait(), 5)
+    assert dashboard.hub.sources["elbv2"].detail == "internal error: RuntimeError('a bug')"
