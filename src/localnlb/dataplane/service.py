@@ -23,7 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from localnlb.common.snapshot import RoutingSnapshot
 from localnlb.dataplane.engine import NodeEngine
 from localnlb.dataplane.hostsfile import HostsFile
-from localnlb.dataplane.metrics import Exported, FlowMetricsCollector, RejectedExport
+from localnlb.dataplane.metrics import ACTIVE, Exported, FlowMetricsCollector, RejectedExport
 from localnlb.dataplane.routing import compile_routing
 from localnlb.dataplane.settings import DataPlaneSettings
 from localnlb.dataplane.snapshot_client import SnapshotClient
@@ -168,6 +168,14 @@ class DataPlane:
         self._workers[self._workers.index(worker)] = self._spawn(worker.index)
 
     # -- metrics ----------------------------------------------------------------------------
+
+    def active_flows(self) -> int:
+        """Flows open now, over all LB nodes (workers report once per export period)."""
+        return sum(
+            values[ACTIVE]
+            for per_target, _ in self._metric_sources()
+            for values in per_target.values()
+        )
 
     def _metric_sources(self) -> list[tuple[Exported, RejectedExport]]:
         if self._engine is not None:

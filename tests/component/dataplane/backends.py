@@ -94,9 +94,9 @@ class UdpNameBackend(asyncio.DatagramProtocol):
         self.peers: list[tuple[str, int]] = []
         self.transport: asyncio.DatagramTransport | None = None
 
-    async def start(self) -> UdpNameBackend:
+    async def start(self, port: int = 0) -> UdpNameBackend:
         loop = asyncio.get_running_loop()
-        await loop.create_datagram_endpoint(lambda: self, local_addr=(self.address, 0))
+        await loop.create_datagram_endpoint(lambda: self, local_addr=(self.address, port))
         assert self.transport is not None
         self.port = self.transport.get_extra_info("sockname")[1]
         return self

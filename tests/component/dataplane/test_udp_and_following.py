@@ -154,3 +154,47 @@ def _serves(node: str, port: int, names: set[str]) -> Callable[[], Awaitable[boo
         return seen == names
 
     return probe
+
+
+async def test_udp_flow_ends_after_its_idle_timeout_and_tcp_udp_serves_both(
+    vpc: int, backends: StartBackend
+) -> None:
+    plane = DataPlane(DataPlaneSettings(workers=0, hosts_path=None, udp_idle_timeout=0.5))
+    await plane.start()
+    tcp_backend = await backends("t", f"127.{vpc}.1.1")
+    # A TCP_UDP target: one address and port serving both transports.
+    udp_backend = await UdpNameBackend("u", tcp_backend.address).start(port=tcp_backend.port)
+    loop = asyncio.get_running_loop()
+    try:
+        node = f"127.{vpc}.0.100"
+        port = free_port(node)
+        group = target_group(target(tcp_backend.address, tcp_backend.port), protocol="TCP_UDP")
+        lb = load_balancer({ZONES[0]: node}, port=port, protocol="TCP_UDP")
+        await plane.apply(snapshot(1, lb, group))
+
+        client = await LineClient.connect(node, port)
+        assert await client.name() == "t"
+        client.close()
+
+        transport, udp_client = await loop.create_datagram_endpoint(
+            UdpClient, local_addr=(f"127.{vpc}.200.1", 0), remote_addr=(node, port)
+        )
+        try:
+            for payload in (b"one", b"two"):
+                transport.sendto(payload)
+                assert (await asyncio.wait_for(udp_client.answers.get(), 5)).startswith("u ")
+            first_flow = set(udp_backend.peers)
+            assert len(first_flow) == 1  # one flow: one upstream socket
+
+            async def all_ended() -> bool:
+                return plane.active_flows() == 0
+
+            await async_wait_until(all_ended, timeout=5, what="the UDP flow to idle out")
+            transport.sendto(b"three")
+            await asyncio.wait_for(udp_client.answers.get(), 5)
+            assert set(udp_backend.peers) - first_flow  # a new flow, from a new socket
+        finally:
+            transport.close()
+    finally:
+        await udp_backend.stop()
+        await plane.stop(grace=0.0)
