@@ -65,7 +65,7 @@ class DashboardServer:
     @property
     def url(self) -> str:
         host, port = self._bound
-        return f"http://{host}:{port}/"
+        return f"http://{host}:{port}"  # no trailing slash: "$URL/api/scene" composes
 
     async def _index(self, request: web.Request) -> web.FileResponse:
         del request

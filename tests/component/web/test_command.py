@@ -54,10 +54,10 @@ def test_serves_records_its_url_announces_and_stops_on_sigterm(
     assert status == 200
     assert 'src="/static/dashboard.js"' in page
     for asset in ("dashboard.js", "dashboard.css"):
-        assert fetch(f"{url}static/{asset}")[0] == 200
-    assert fetch(f"{url}static/../../cli/main.py")[0] == 404
-    assert fetch(f"{url}static/missing.js")[0] == 404
-    status, body = fetch(f"{url}api/scene")
+        assert fetch(f"{url}/static/{asset}")[0] == 200
+    assert fetch(f"{url}/static/../../cli/main.py")[0] == 404
+    assert fetch(f"{url}/static/missing.js")[0] == 404
+    status, body = fetch(f"{url}/api/scene")
     scene = json.loads(body)
     sources = {s["name"]: s for s in scene["sources"]}
     assert sources["elbv2"] == {
@@ -70,7 +70,7 @@ def test_serves_records_its_url_announces_and_stops_on_sigterm(
     statedir.update_env(state, {"AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2": "http://127.0.0.1:9"})
 
     def elbv2_detail() -> str | None:
-        found = json.loads(fetch(f"{url}api/scene")[1])["sources"]
+        found = json.loads(fetch(f"{url}/api/scene")[1])["sources"]
         detail = next(s["detail"] for s in found if s["name"] == "elbv2")
         return detail if detail.startswith("http://127.0.0.1:9") else None
 
@@ -133,7 +133,7 @@ def test_next_to_localnlb_elbv2_it_finds_the_api_and_the_data_plane_through_dir_
     )
 
     def live_sources() -> set[str] | None:
-        found = json.loads(fetch(f"{env['LOCALNLB_DASHBOARD_URL']}api/scene")[1])["sources"]
+        found = json.loads(fetch(f"{env['LOCALNLB_DASHBOARD_URL']}/api/scene")[1])["sources"]
         live = {s["name"] for s in found if s["ok"]}
         return live if {"elbv2", "data plane metrics"} <= live else None
 

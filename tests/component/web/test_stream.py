@@ -47,7 +47,7 @@ async def test_stream_sends_the_scene_then_every_change(
     hub, dashboard = server
     async with (
         aiohttp.ClientSession() as session,
-        session.get(dashboard.url + "api/stream") as response,
+        session.get(dashboard.url + "/api/stream") as response,
     ):
         assert response.headers["Content-Type"] == "text/event-stream"
         first = await asyncio.wait_for(next_scene(response), 5)
@@ -66,7 +66,7 @@ async def test_scene_endpoint_is_the_current_scene(
     hub.set_cluster(w.cluster(w.ui_pod(0, node=0)))
     async with (
         aiohttp.ClientSession() as session,
-        session.get(dashboard.url + "api/scene") as reply,
+        session.get(dashboard.url + "/api/scene") as reply,
     ):
         scene = await reply.json()
     assert [len(n["pods"]) for n in scene["nodes"]] == [1, 0, 0]
@@ -78,7 +78,7 @@ async def test_stop_ends_open_streams_at_once() -> None:
     await dashboard.start()
     try:
         async with aiohttp.ClientSession() as session:
-            response = await session.get(dashboard.url + "api/stream")
+            response = await session.get(dashboard.url + "/api/stream")
             await asyncio.wait_for(next_scene(response), 5)
             started = time.monotonic()
             await dashboard.stop()
