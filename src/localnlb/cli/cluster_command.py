@@ -12,7 +12,7 @@ import signal
 import sys
 
 from localnlb.cli.options import add_state_dir_option
-from localnlb.cluster.apiserver.server import ApiServer
+from localnlb.cluster.apiserver.server import ApiServer, StateDirBusy
 from localnlb.common import statedir
 
 
@@ -45,5 +45,9 @@ def run(args: argparse.Namespace) -> int:
         print("localnlb apiserver: --host must be a 127.0.0.0/8 address", file=sys.stderr)
         return 2
     state_dir = statedir.ensure_state_dir(statedir.resolve_state_dir(args.state_dir))
-    asyncio.run(_serve(ApiServer(state_dir, host=args.host, port=args.port)))
+    try:
+        asyncio.run(_serve(ApiServer(state_dir, host=args.host, port=args.port)))
+    except StateDirBusy as error:
+        print(f"localnlb apiserver: {error}", file=sys.stderr)
+        return 1
     return 0

@@ -13,6 +13,7 @@ import pytest
 from lightkube import Client, KubeConfig
 from lightkube.resources.core_v1 import ConfigMap
 
+from localnlb.cluster.apiserver.server import ApiServer, StateDirBusy
 from tests.helpers.processes import ProcessGroup
 from tests.helpers.waiting import wait_until
 
@@ -83,3 +84,16 @@ def test_sigkill_loses_nothing(tmp_path: Path, processes: ProcessGroup) -> None:
         assert replay == [("ADDED", f"c{index}") for index in range(10, 20)]
     finally:
         client.close()
+
+
+async def test_one_server_per_state_dir(tmp_path: Path) -> None:
+    first = ApiServer(tmp_path / "state")
+    await first.start()
+    try:
+        with pytest.raises(StateDirBusy):
+            await ApiServer(tmp_path / "state").start()
+    finally:
+        await first.stop()
+    again = ApiServer(tmp_path / "state")
+    await again.start()
+    await again.stop()

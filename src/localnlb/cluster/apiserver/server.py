@@ -5,12 +5,14 @@ the state dir, loopback HTTP, kubeconfig written on start.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import logging
 import random
 import ssl
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from aiohttp import web
 
@@ -24,9 +26,24 @@ from localnlb.common.clock import Clock, SystemClock
 log = logging.getLogger(__name__)
 STORE_FILE = "cluster.sqlite"
 PORT_FILE = "apiserver.json"
+LOCK_FILE = "apiserver.lock"
 # About as long as a real namespace controller takes to start emptying a namespace.
 DEFERRED_WORK_DELAY = 0.5
 POD_LOG_DIR = "pods"
+
+
+class StateDirBusy(RuntimeError):
+    """Another API server already serves this state dir (two writers would corrupt it)."""
+
+
+def _lock_state_dir(state_dir: Path) -> IO[bytes]:
+    handle = (state_dir / LOCK_FILE).open("a+b")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise StateDirBusy(f"another localnlb API server is serving {state_dir}") from None
+    return handle
 
 
 class ApiServer:
@@ -52,10 +69,12 @@ class ApiServer:
         self._bound: tuple[str, int] = (host, port)
         self.registry: Registry | None = None
         self.token = ""
+        self._lock: IO[bytes] | None = None
         self.ca_path = state_dir / tls.PKI_DIR / "ca.crt"
 
     async def start(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock_state_dir(self.state_dir)
         store = ObjectStore(self.state_dir / STORE_FILE, history=self._history)
         self.registry = Registry(
             store, clock=self._clock, pod_log_dir=self.state_dir / POD_LOG_DIR, rng=self._rng
@@ -114,6 +133,9 @@ class ApiServer:
         if self.registry is not None:
             self.registry.store.close()
             self.registry = None
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+            self._lock = None
 
     @property
     def bound_address(self) -> tuple[str, int]:
