@@ -15,6 +15,7 @@ import pytest
 from localnlb.cluster.apiserver import tls
 from localnlb.cluster.apiserver.server import ApiServer
 from tests.component.cluster.conftest import Api, pod, start_server
+from tests.helpers.waiting import async_wait_until
 
 PODS = "/api/v1/namespaces/default/pods"
 pytestmark = pytest.mark.timeout(30)
@@ -150,3 +151,21 @@ async def test_watch_on_one_object_url(api: Api) -> None:
         line = await asyncio.wait_for(response.content.readline(), 5)
     event = json.loads(line)
     assert (event["type"], event["object"]["metadata"]["name"]) == ("MODIFIED", "one")
+
+
+async def test_a_client_that_goes_away_leaves_no_watcher(api: Api) -> None:
+    registry = api.server.registry
+    assert registry is not None
+    before = registry.store.watcher_count()
+    headers = {"Authorization": f"Bearer {api.server.token}"}
+    response = await api.session.get(f"{api.server.url}{PODS}?watch=1", headers=headers)
+    assert response.status == 200
+    await async_wait_until(lambda: _equals(api, before + 1), what="the watch is registered")
+    response.close()  # drop the connection mid-stream
+    await async_wait_until(lambda: _equals(api, before), what="the watcher is released")
+
+
+async def _equals(api: Api, expected: int) -> bool:
+    registry = api.server.registry
+    assert registry is not None
+    return registry.store.watcher_count() == expected
