@@ -72,7 +72,7 @@ function renderLoadBalancers(scene) {
     const groups = lb.target_groups.map((g) =>
       `<span class="chip mode-${esc(g.mode)}" data-testid="tg-chip" data-mode="${esc(g.mode)}">` +
       `TargetGroup ${esc(g.name)} <span class="mode">(mode ${esc(g.mode)})</span> · ${g.targets.length} targets</span>`).join("");
-    return `<article class="lb" tabindex="0" data-anchor="lb:${esc(lb.name)}" ` +
+    return `<article class="lb" role="group" tabindex="0" data-anchor="lb:${esc(lb.name)}" ` +
       `aria-label="Load balancer ${esc(lb.name)}, ${esc(lb.state)}">` +
       `<h3>Network Load Balancer ${esc(lb.name)}</h3>` +
       `<div class="dns">${esc(lb.dns_name)} · ${esc(lb.scheme)} · ${esc(lb.state)}` +
@@ -86,7 +86,7 @@ function renderZones(scene) {
   el.style.setProperty("--zones", Math.max(scene.zones.length, 1));
   el.innerHTML = scene.zones.map((zone) => {
     const lbNodes = scene.load_balancers.flatMap((lb) => lb.nodes.filter((n) => n.zone === zone)
-      .map((n) => `<div class="lbnode" tabindex="0" data-anchor="${esc(n.anchor)}" ` +
+      .map((n) => `<div class="lbnode" role="group" tabindex="0" data-anchor="${esc(n.anchor)}" ` +
         `aria-label="LB node of ${esc(lb.name)} in ${esc(zone)} at ${esc(n.address)}">` +
         `LB node ${esc(n.address)}</div>`));
     const nodes = scene.nodes.filter((n) => n.zone === zone).map(renderNode);
@@ -99,21 +99,22 @@ function renderUnscheduled(scene) {
   const el = document.getElementById("unscheduled");
   el.hidden = scene.unscheduled_pods.length === 0;
   el.innerHTML = `<h3>Pods on no node yet</h3>` + scene.unscheduled_pods.map((p) =>
-    `<div class="pod" tabindex="0" data-testid="pod" data-anchor="${esc(p.anchor)}" data-ready="${p.ready}">` +
+    `<div class="pod" role="group" tabindex="0" data-testid="pod" data-anchor="${esc(p.anchor)}" data-ready="${p.ready}" ` +
+    `aria-label="Pod ${esc(p.name)} ${esc(p.phase)}, on no node">` +
     `Pod ${esc(p.name)} <span class="meta">${esc(p.phase)} · ${stateLabel(p.ready ? "Ready" : "NotReady")}</span></div>`).join("");
 }
 
 function renderNode(node) {
   const ports = node.node_ports.map((p) =>
-    `<span class="nodeport" tabindex="0" data-anchor="${esc(p.anchor)}" ` +
+    `<span class="nodeport" role="group" tabindex="0" data-anchor="${esc(p.anchor)}" ` +
     `aria-label="NodePort ${p.node_port} of ${esc(p.service)}">NP ${p.node_port} <span class="meta">${esc(p.service)}</span></span>`).join("");
   const pods = node.pods.map((p) => {
     const state = p.terminating ? "terminating" : p.ready ? "Ready" : "NotReady";
-    return `<div class="pod" tabindex="0" data-testid="pod" data-anchor="${esc(p.anchor)}" data-ready="${p.ready}" ` +
+    return `<div class="pod" role="group" tabindex="0" data-testid="pod" data-anchor="${esc(p.anchor)}" data-ready="${p.ready}" ` +
       `aria-label="Pod ${esc(p.name)} ${esc(p.ip)} ${state}">` +
       `<div>Pod ${esc(p.name)}</div><div class="meta">${esc(p.ip)} · ${esc(p.phase)} · ${stateLabel(state)}</div></div>`;
   }).join("");
-  return `<div class="node" tabindex="0" data-anchor="${esc(node.anchor)}" ` +
+  return `<div class="node" role="group" tabindex="0" data-anchor="${esc(node.anchor)}" ` +
     `aria-label="Node ${esc(node.name)} ${node.ready ? "Ready" : "NotReady"}">` +
     `<div class="nodeports">${ports}</div>` +
     `<div class="pods">${pods || `<div class="meta">no pods</div>`}</div>` +
