@@ -172,3 +172,21 @@ def test_auth_whoami_and_can_i(cluster: Cluster) -> None:
     assert "localnlb-admin" in whoami
     assert "system:masters" in whoami
     assert cluster.kubectl("auth", "can-i", "delete", "pods", "-n", "ui").stdout.strip() == "yes"
+
+
+def test_drain_cordons_and_evicts(cluster: Cluster) -> None:
+    cluster.kubectl(
+        "apply",
+        "-f",
+        "-",
+        stdin=json.dumps({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}}),
+    )
+    cluster.kubectl("run", "d1", "--image=ui:1", '--overrides={"spec":{"nodeName":"n1"}}')
+    drained = cluster.kubectl("drain", "n1", "--force", "--grace-period=0", "--timeout=20s")
+    assert drained.stdout.splitlines() == [
+        "node/n1 cordoned",
+        "evicting pod default/d1",
+        "pod/d1 evicted",
+        "node/n1 drained",
+    ]
+    assert "SchedulingDisabled" in cluster.kubectl("get", "node", "n1").stdout

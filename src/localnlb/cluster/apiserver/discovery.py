@@ -17,6 +17,7 @@ _SUBRESOURCE_VERBS = {
     "scale": ["get", "patch", "update"],
     "log": ["get"],
     "binding": ["create"],
+    "eviction": ["create"],
 }
 
 
@@ -25,6 +26,8 @@ def _subresource_kind(rt: ResourceType, sub: str) -> tuple[str, str, str]:
         return "autoscaling", "v1", "Scale"
     if sub == "binding":
         return "", "v1", "Binding"
+    if sub == "eviction":
+        return "policy", "v1", "Eviction"
     return rt.group, rt.version, rt.kind
 
 
@@ -89,7 +92,7 @@ def api_resource_list(catalog: Catalog, group: str, version: str) -> JsonObject 
                 "kind": sub_kind,
                 "verbs": _SUBRESOURCE_VERBS[sub],
             }
-            if sub == "scale":
+            if sub_group != rt.group:
                 sub_entry["group"], sub_entry["version"] = sub_group, sub_version
             resources.append(sub_entry)
     return {

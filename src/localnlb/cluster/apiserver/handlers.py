@@ -25,6 +25,7 @@ from localnlb.cluster.apiserver.requests import (
 from localnlb.cluster.apiserver.routing import Target, resolve
 from localnlb.cluster.apiserver.subresource_handlers import (
     serve_binding,
+    serve_eviction,
     serve_log,
     serve_scale,
 )
@@ -46,6 +47,8 @@ async def resource(request: web.Request) -> web.StreamResponse:
         return await serve_log(request, registry, target)
     if target.subresource == "binding":
         return await serve_binding(request, registry, target)
+    if target.subresource == "eviction":
+        return await serve_eviction(request, registry, target)
     if target.subresource == "scale":
         return await serve_scale(request, registry, target)
     if not target.name:

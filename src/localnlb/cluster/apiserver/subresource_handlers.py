@@ -1,4 +1,4 @@
-"""The scale, log and binding subresources over HTTP."""
+"""The scale, log, binding and eviction subresources over HTTP."""
 
 from __future__ import annotations
 
@@ -93,6 +93,25 @@ async def serve_binding(request: web.Request, registry: Registry, target: Target
     subresources.bind(
         registry, target.rt, target.namespace or "", target.name, node, manager=manager(request)
     )
+    return respond(
+        request,
+        {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201},
+        code=201,
+    )
+
+
+async def serve_eviction(request: web.Request, registry: Registry, target: Target) -> web.Response:
+    """``POST pods/<name>/eviction`` (kubectl drain): no disruption budgets are served here,
+    so an eviction is a delete with the Eviction's deleteOptions."""
+    if request.method != "POST":
+        raise status.method_not_allowed()
+    eviction = await read_body(request)
+    if not isinstance(eviction, dict):
+        raise status.bad_request("the object provided is not a JSON object")
+    options = eviction.get("deleteOptions") or {}
+    if not isinstance(options, dict):
+        raise status.bad_request("deleteOptions must be an object")
+    registry.delete(target.rt, target.namespace or "", target.name, options)
     return respond(
         request,
         {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201},

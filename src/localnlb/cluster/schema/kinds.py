@@ -105,7 +105,7 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
         "Pod",
         short=("po",),
         categories=("all",),
-        sub=("status", "log", "binding"),
+        sub=("status", "log", "binding", "eviction"),
     ),
     _t("", "v1", "services", "Service", short=("svc",), categories=("all",), sub=("status",)),
     _t("", "v1", "endpoints", "Endpoints", short=("ep",)),
