@@ -15,7 +15,7 @@ from lightkube.resources.core_v1 import ConfigMap
 
 from localnlb.cluster.apiserver.server import ApiServer, StateDirBusy
 from tests.helpers.processes import ProcessGroup
-from tests.helpers.waiting import wait_until
+from tests.helpers.waiting import async_wait_until, wait_until
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -97,3 +97,35 @@ async def test_one_server_per_state_dir(tmp_path: Path) -> None:
     again = ApiServer(tmp_path / "state")
     await again.start()
     await again.stop()
+
+
+async def test_a_namespace_deletion_cut_short_by_a_stop_resumes(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    first = ApiServer(state)
+    await first.start()
+    registry = first.registry
+    assert registry is not None
+    namespaces = registry.resource("v1", "Namespace")
+    configmaps = registry.resource("v1", "ConfigMap")
+    registry.create(
+        namespaces, "", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "going"}}
+    )
+    registry.create(
+        configmaps, "going", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}
+    )
+    _, gone = registry.delete(namespaces, "", "going")
+    assert not gone  # emptied a moment later, as by the namespace controller
+    await first.stop()
+    second = ApiServer(state)
+    await second.start()
+    try:
+        resumed = second.registry
+        assert resumed is not None
+
+        async def namespace_gone() -> bool:
+            return resumed.store.find("/namespaces", "", "going") is None
+
+        await async_wait_until(namespace_gone, what="the namespace deletion finishes")
+        assert resumed.store.list("/configmaps", "going")[0] == []
+    finally:
+        await second.stop()

@@ -1,9 +1,13 @@
 """What a fresh cluster has before anyone applies anything: the four system namespaces and the
-``kubernetes`` Service in ``default`` (first address of the Service CIDR), created once.
+``kubernetes`` Service in ``default`` (first address of the Service CIDR), created once; and
+on every start, the namespace deletions a stop interrupted are taken up again.
 """
 
 from __future__ import annotations
 
+import functools
+
+from localnlb.cluster.apiserver.deletion import empty_namespace
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.apiserver.service_alloc import KUBERNETES_SERVICE_IP
 
@@ -39,3 +43,10 @@ def bootstrap(registry: Registry) -> None:
             },
             manager="kube-apiserver",
         )
+
+
+def resume_namespace_deletions(registry: Registry) -> None:
+    for namespace in registry.store.list("/namespaces")[0]:
+        if namespace["metadata"].get("deletionTimestamp"):
+            name = namespace["metadata"]["name"]
+            registry.defer(functools.partial(empty_namespace, registry, name))

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from localnlb.cluster.apiserver import kubeconfig, tls
 from localnlb.cluster.apiserver.app import build_app
-from localnlb.cluster.apiserver.bootstrap import bootstrap
+from localnlb.cluster.apiserver.bootstrap import bootstrap, resume_namespace_deletions
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.store import ObjectStore
 from localnlb.common.clock import Clock, SystemClock
@@ -81,6 +81,7 @@ class ApiServer:
         )
         bootstrap(self.registry)
         self.registry.defer = self._defer
+        resume_namespace_deletions(self.registry)
         self.token = kubeconfig.load_or_create_token(self.state_dir)
         app = build_app(self.registry, token=self.token, bookmark_interval=self._bookmark_interval)
         self._runner = web.AppRunner(
@@ -118,6 +119,8 @@ class ApiServer:
 
     def _defer(self, work: Callable[[], None]) -> None:
         def run() -> None:
+            if self.registry is None:  # stopped meanwhile: the next start finishes the work
+                return
             try:
                 work()
             except Exception:  # deferred cluster work must never take the server down
