@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,13 @@ from tests.helpers.processes import ProcessGroup, running
 
 SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
 WORKSHOP_DIR = SHARED_DIR / "fixtures" / "eks-workshop"
+
+# No test touches the real /etc/hosts: a data plane a test starts (in process, or inside a
+# `localnlb elbv2`/`up` subprocess, which inherits this) publishes LB names here unless the test
+# passes its own file (--hosts-file, DataPlaneSettings.hosts_path).
+os.environ.setdefault(
+    "LOCALNLB_HOSTS_FILE", str(Path(tempfile.gettempdir()) / f"localnlb-test-hosts-{os.getpid()}")
+)
 
 
 @pytest.fixture

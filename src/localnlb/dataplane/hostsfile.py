@@ -13,6 +13,7 @@ When the file is not writable, :class:`HostsFile` says so once, with the alterna
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Mapping
@@ -107,8 +108,13 @@ class HostsFile:
 def _write_atomically(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.localnlb-{os.getpid()}")
     try:
+        before = path.stat() if path.exists() else None
         temporary.write_text(text)
-        os.chmod(temporary, 0o644)
+        # The new file keeps the old one's mode and owner: only the block changes.
+        os.chmod(temporary, before.st_mode & 0o7777 if before else 0o644)
+        if before is not None:
+            with contextlib.suppress(OSError):
+                os.chown(temporary, before.st_uid, before.st_gid)
         temporary.replace(path)
     except OSError:
         temporary.unlink(missing_ok=True)

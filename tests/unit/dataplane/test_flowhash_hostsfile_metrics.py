@@ -47,6 +47,14 @@ def test_hosts_block_is_replaced_and_removed_without_touching_the_rest(tmp_path:
     assert path.read_text() == "127.0.0.1 localhost\n"
 
 
+def test_rewrites_keep_the_file_mode(tmp_path: Path) -> None:
+    path = tmp_path / "hosts"
+    path.write_text("127.0.0.1 localhost\n")
+    path.chmod(0o755)
+    HostsFile(path, owner="x").publish({"lb": ("127.9.0.100",)})
+    assert path.stat().st_mode & 0o777 == 0o755
+
+
 def test_unwritable_hosts_file_is_reported_not_raised(tmp_path: Path) -> None:
     hosts = HostsFile(tmp_path / "missing-dir" / "hosts", owner="x")
     assert not hosts.publish({"lb": ("127.9.0.100",)})
