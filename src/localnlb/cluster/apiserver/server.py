@@ -5,6 +5,7 @@ the state dir, loopback HTTP, kubeconfig written on start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import json
 import logging
@@ -19,6 +20,7 @@ from aiohttp import web
 from localnlb.cluster.apiserver import kubeconfig, tls
 from localnlb.cluster.apiserver.app import build_app
 from localnlb.cluster.apiserver.bootstrap import bootstrap, resume_namespace_deletions
+from localnlb.cluster.apiserver.event_ttl import expire_events
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.store import ObjectStore
 from localnlb.common.clock import Clock, SystemClock
@@ -29,6 +31,7 @@ PORT_FILE = "apiserver.json"
 LOCK_FILE = "apiserver.lock"
 # About as long as a real namespace controller takes to start emptying a namespace.
 DEFERRED_WORK_DELAY = 0.5
+EVENT_SWEEP_PERIOD = 60.0
 POD_LOG_DIR = "pods"
 
 
@@ -70,6 +73,7 @@ class ApiServer:
         self.registry: Registry | None = None
         self.token = ""
         self._lock: IO[bytes] | None = None
+        self._sweeper: asyncio.Task[None] | None = None
         self.ca_path = state_dir / tls.PKI_DIR / "ca.crt"
 
     async def start(self) -> None:
@@ -82,6 +86,7 @@ class ApiServer:
         bootstrap(self.registry)
         self.registry.defer = self._defer
         resume_namespace_deletions(self.registry)
+        self._sweeper = asyncio.create_task(self._sweep_events(), name="event-ttl")
         self.token = kubeconfig.load_or_create_token(self.state_dir)
         app = build_app(self.registry, token=self.token, bookmark_interval=self._bookmark_interval)
         self._runner = web.AppRunner(
@@ -117,6 +122,14 @@ class ApiServer:
         except (OSError, ValueError, KeyError, TypeError):
             return 0
 
+    async def _sweep_events(self) -> None:
+        while self.registry is not None:
+            try:
+                expire_events(self.registry)
+            except Exception:  # a sweep must never take the server down
+                log.exception("expiring events failed")
+            await asyncio.sleep(EVENT_SWEEP_PERIOD)
+
     def _defer(self, work: Callable[[], None]) -> None:
         def run() -> None:
             if self.registry is None:  # stopped meanwhile: the next start finishes the work
@@ -129,6 +142,11 @@ class ApiServer:
         asyncio.get_running_loop().call_later(DEFERRED_WORK_DELAY, run)
 
     async def stop(self, grace: float = 5.0) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
         if self._runner is not None:
             await self._runner.shutdown()
             await self._runner.cleanup()
