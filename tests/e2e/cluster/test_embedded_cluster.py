@@ -21,6 +21,7 @@ import pytest
 from localnlb.cluster.embedded import ClusterSettings, EmbeddedCluster
 from localnlb.cluster.nodes.fargate import FargateProfile
 from localnlb.cluster.nodes.provisioning import planned_identities
+from localnlb.common import statedir
 from localnlb.common.addressing import build_address_plan
 from tests.helpers.waiting import async_wait_until
 
@@ -41,7 +42,7 @@ async def run(*argv: str, env: dict[str, str] | None = None) -> str:
 
 @pytest.fixture
 async def cluster(tmp_path: Path) -> AsyncIterator[EmbeddedCluster]:
-    plan = build_address_plan(vpc_octet=201)
+    plan = build_address_plan(vpc_octet=statedir.vpc_octet_for(tmp_path))
     embedded = EmbeddedCluster(
         ClusterSettings(
             state_dir=tmp_path / "state",
@@ -173,7 +174,7 @@ async def _count(cluster: EmbeddedCluster, wanted: int, excluding: str = "") -> 
 
 
 async def test_no_pod_process_survives_stop(tmp_path: Path, workshop_dir: Path) -> None:
-    plan = build_address_plan(vpc_octet=202)
+    plan = build_address_plan(vpc_octet=statedir.vpc_octet_for(tmp_path))
     embedded = EmbeddedCluster(
         ClusterSettings(
             state_dir=tmp_path / "s",
@@ -420,7 +421,7 @@ spec:
 
 
 async def test_fargate_pods_get_nodes_of_their_own_and_serve_on_their_ip(tmp_path: Path) -> None:
-    plan = build_address_plan(vpc_octet=203)
+    plan = build_address_plan(vpc_octet=statedir.vpc_octet_for(tmp_path))
     embedded = EmbeddedCluster(
         ClusterSettings(
             state_dir=tmp_path / "s",
@@ -478,3 +479,81 @@ async def _fetch(url: str) -> str | None:
     )
     out, _ = await process.communicate()
     return out.decode().strip() if process.returncode == 0 else None
+
+
+GRACEFUL_APP = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: roll}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: roll}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: roll}
+spec:
+  replicas: 2
+  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 10
+      containers:
+      - name: web
+        image: registry.k8s.io/e2e-test-images/agnhost:2.52
+        args: [netexec, --http-port=8080]
+        env: [{name: VERSION, value: "{version}"}]
+        readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1}
+        lifecycle: {preStop: {exec: {command: [sleep, "1"]}}}
+"""
+
+
+async def test_terminating_endpoints_and_a_rolling_update_that_never_drops_to_zero(
+    cluster: EmbeddedCluster,
+) -> None:
+    registry = cluster.api.registry
+    assert registry is not None
+    slices_key = "discovery.k8s.io/endpointslices"
+    await apply_text(cluster, GRACEFUL_APP.replace("{version}", "1"))
+    await kubectl(cluster, "rollout", "status", "deployment/web", "-n", "roll", "--timeout=30s")
+    watcher = registry.store.watch(slices_key, "roll", registry.store.revision)
+    try:
+        pods = json.loads(await kubectl(cluster, "get", "pods", "-n", "roll", "-o", "json"))
+        victim = pods["items"][0]["metadata"]["name"]
+        await kubectl(cluster, "delete", "pod", "-n", "roll", victim, "--wait=false")
+        seen_terminating = False
+        while not seen_terminating:
+            change = await watcher.next(10)
+            assert change is not None, "no EndpointSlice change after deleting a pod"
+            for endpoint in change.object.get("endpoints") or ():
+                if endpoint["targetRef"]["name"] == victim and endpoint["conditions"] == {
+                    "ready": False,
+                    "serving": True,
+                    "terminating": True,
+                }:
+                    seen_terminating = True
+        await kubectl(cluster, "rollout", "status", "deployment/web", "-n", "roll", "--timeout=30s")
+
+        # A rolling update: at every committed EndpointSlice version, something is ready.
+        await apply_text(cluster, GRACEFUL_APP.replace("{version}", "2"))
+        rollout = asyncio.create_task(
+            kubectl(cluster, "rollout", "status", "deployment/web", "-n", "roll", "--timeout=60s")
+        )
+        versions = 0
+        while not rollout.done():
+            change = await watcher.next(0.5)
+            if change is None or change.type.value == "DELETED":
+                continue
+            versions += 1
+            ready = [e for e in change.object.get("endpoints") or () if e["conditions"]["ready"]]
+            assert ready, f"no ready endpoint in EndpointSlice version {change.revision}"
+        await rollout
+        assert versions >= 3
+    finally:
+        watcher.close()

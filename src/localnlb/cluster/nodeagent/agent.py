@@ -213,7 +213,9 @@ class NodeAgent:
         return found
 
     async def _finish_deletion(self, key: Key, uid: str) -> None:
-        await self._kubelet.wait_stopped(uid)
+        # Shielded: cancelling this waiter (agent stop) must not cancel the pod's own stop,
+        # which the kubelet still awaits when it stops every pod.
+        await asyncio.shield(self._kubelet.wait_stopped(uid))
         self._access.delete(
             self._kinds.pod,
             key[0],
