@@ -1,5 +1,6 @@
-"""``localnlb status``: what runs for the state dir, as tables (later also load balancers,
-listeners, target groups and target health).
+"""``localnlb status``: what runs for the state dir, then its load balancers, listeners, target
+groups and targets with their health and traffic paths (instance: LB node -> node:NodePort ->
+pod; ip: LB node -> pod; hops that cross AZs marked), as tables.
 
 Exit code 0 while localnlb runs for DIR, 3 when it does not (as ``systemctl status`` does), so
 scripts can ask ``localnlb status >/dev/null``.
@@ -9,12 +10,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from rich.text import Text
+from rich.tree import Tree
 
 from localnlb.cli.options import add_state_dir_option
+from localnlb.cli.status_paths import build_target_lines, render_path
 from localnlb.cli.supervisor_progress import status_table
 from localnlb.common import statedir
+from localnlb.common.snapshot import SNAPSHOT_PATH, RoutingSnapshot
 from localnlb.common.supervisor import RunDir, is_supervisor_running, read_status
 
 EXIT_NOT_RUNNING = 3
@@ -44,11 +53,81 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(document, indent=2))
         return 0 if running else EXIT_NOT_RUNNING
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
     if running:
         console.print(f"localnlb is running for {state_dir}")
     else:
         console.print(f"localnlb is not running for {state_dir}")
     if status is not None:
         console.print(status_table(status, running=running, state_dir=state_dir))
+    if running:
+        _print_load_balancers(state_dir, console)
     return 0 if running else EXIT_NOT_RUNNING
+
+
+STATE_STYLES = {"healthy": "green", "initial": "yellow", "draining": "cyan", "unused": "dim"}
+
+
+def _print_load_balancers(state_dir: Path, console: Console) -> None:
+    """Load balancers -> listeners -> target groups -> targets, health and traffic paths."""
+    env = statedir.read_env(state_dir)
+    endpoint = env.get("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2")
+    if not endpoint:
+        return
+    try:
+        with urllib.request.urlopen(endpoint + SNAPSHOT_PATH, timeout=5) as reply:
+            snapshot = RoutingSnapshot.from_json(reply.read().decode())
+        objects = _cluster_objects(env.get("KUBECONFIG"))
+    except (OSError, ValueError) as error:
+        console.print(f"load balancers: not available ({error})")
+        return
+    lines = build_target_lines(snapshot, **objects)
+    if not snapshot.load_balancers:
+        console.print("load balancers: none yet")
+        return
+    tree = Tree("load balancers")
+    branches: dict[tuple[str, ...], Tree] = {}
+
+    def branch(key: tuple[str, ...], parent: Tree, label: str) -> Tree:
+        if key not in branches:
+            branches[key] = parent.add(label)
+        return branches[key]
+
+    for line in lines:
+        lb = branch((line.load_balancer,), tree, line.load_balancer)
+        listener = branch((line.load_balancer, line.listener), lb, f"listener {line.listener}")
+        group = branch(
+            (line.load_balancer, line.listener, line.target_group),
+            listener,
+            f"target group {line.target_group}",
+        )
+        label = Text(f"{line.target}  {line.zone}  ")
+        label.append(line.state, style=STATE_STYLES.get(line.state, "red"))
+        if line.reason:
+            label.append(f" ({line.reason})", style="dim")
+        target = group.add(label)
+        for path in line.paths:
+            rendered = render_path(path)
+            target.add(Text(rendered, style="bold magenta" if "cross-AZ" in rendered else ""))
+    console.print(tree)
+
+
+def _cluster_objects(kubeconfig: str | None) -> dict[str, list[dict[str, Any]]]:
+    empty: dict[str, list[dict[str, Any]]] = {"nodes": [], "services": [], "slices": [], "pods": []}
+    if not kubeconfig or not Path(kubeconfig).is_file():
+        return empty
+    from lightkube import Client, KubeConfig
+    from lightkube.resources.core_v1 import Node, Pod, Service
+    from lightkube.resources.discovery_v1 import EndpointSlice
+
+    client = Client(config=KubeConfig.from_file(kubeconfig))
+
+    def listed(kind: Any) -> list[dict[str, Any]]:
+        return [item.to_dict() for item in client.list(kind, namespace="*")]
+
+    return {
+        "nodes": [item.to_dict() for item in client.list(Node)],
+        "services": listed(Service),
+        "slices": listed(EndpointSlice),
+        "pods": listed(Pod),
+    }

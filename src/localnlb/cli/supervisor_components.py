@@ -67,9 +67,17 @@ CONTROLLER = ComponentDefinition(
     ready_timeout=60.0,
 )
 
-# The ELBv2/EC2 API first (the cluster's nodes are EC2 instances of this state dir), the
-# controller last (it needs both APIs).
-EMBEDDED_DEFAULT: tuple[ComponentDefinition, ...] = (ELBV2, CLUSTER, CONTROLLER)
+DASHBOARD = ComponentDefinition(
+    name="dashboard",
+    command="dashboard",
+    module="localnlb.cli.dashboard_command",
+    # Announces its URL (also LOCALNLB_DASHBOARD_URL in DIR/env) once it serves.
+    readiness=ReadyFile(),
+)
+
+# The ELBv2/EC2 API first (the cluster's nodes are EC2 instances of this state dir), then the
+# controller (it needs both APIs), the dashboard last (it reads all of them).
+EMBEDDED_DEFAULT: tuple[ComponentDefinition, ...] = (ELBV2, CLUSTER, CONTROLLER, DASHBOARD)
 ELBV2_ALONE: tuple[ComponentDefinition, ...] = (ELBV2,)
 
 
