@@ -94,7 +94,9 @@ class Elbv2Server:
         return f"http://{host}:{port}"
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(build_app(self.context, self.feed), access_log=None)
+        self._runner = web.AppRunner(
+            build_app(self.context, self.feed), access_log=None, shutdown_timeout=1.0
+        )
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
         await self._site.start()
@@ -113,6 +115,7 @@ class Elbv2Server:
             self._timer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._timer
+        self.feed.close()  # long polls (the data plane's, the dashboard's) answer now
         if self._runner is not None:
             await self._runner.cleanup()
         self.store.close()

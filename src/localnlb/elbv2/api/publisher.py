@@ -22,6 +22,7 @@ class SnapshotPublisher:
         self._version = int(time.time() * 1000)
         self._cached: RoutingSnapshot | None = None
         self._changed = asyncio.Event()
+        self._closed = False
         self._listeners: list[Callable[[], None]] = []
 
     @property
@@ -39,6 +40,11 @@ class SnapshotPublisher:
         for callback in self._listeners:
             callback()
 
+    def close(self) -> None:
+        """Answer every long poll now (the server is stopping) and every later one at once."""
+        self._closed = True
+        self._changed.set()
+
     def snapshot(self) -> RoutingSnapshot:
         cached = self._cached
         if cached is None or cached.version != self._version:
@@ -52,7 +58,7 @@ class SnapshotPublisher:
     async def wait_newer(self, after: int, wait_seconds: float) -> RoutingSnapshot:
         """The current snapshot once its version is above ``after``, or after ``wait_seconds``."""
         deadline = asyncio.get_running_loop().time() + wait_seconds
-        while self._version <= after:
+        while self._version <= after and not self._closed:
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 break
