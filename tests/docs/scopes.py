@@ -65,6 +65,11 @@ def open_scope(
     wants: str | None,
 ) -> Scope:
     env = dict(parent.env if parent is not None else base_env)
+    if wants is not None:
+        # Pages are run as a reader runs them: load balancer names must resolve, so the started
+        # localnlb publishes them in the system hosts file (its own block, removed on down),
+        # not in the throw-away file other tests use.
+        env.pop("LOCALNLB_HOSTS_FILE", None)
     if parent is None or wants is not None:
         state_dir = Path(tempfile.mkdtemp(prefix="state-", dir=scratch))
         owns = True
