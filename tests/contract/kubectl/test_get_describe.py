@@ -8,7 +8,6 @@ import re
 from typing import Any, cast
 
 import pytest
-from lightkube.generic_resource import create_global_resource
 from lightkube.resources.core_v1 import Node, Pod
 
 from tests.contract.kubectl.conftest import Cluster
@@ -290,10 +289,6 @@ def test_custom_resource_printer_columns(cluster: Cluster) -> None:
     refused = cluster.kubectl("apply", "-f", "-", stdin=json.dumps(bad), check=False)
     assert refused.returncode != 0
     assert 'Unsupported value: "pod"' in refused.stderr
-    tgb = create_global_resource(
-        "elbv2.k8s.aws", "v1beta1", "TargetGroupBinding", "targetgroupbindings"
-    )
-    del tgb
 
 
 def test_workload_and_network_columns(cluster: Cluster) -> None:
