@@ -72,6 +72,22 @@ async def home_page(ip: str) -> str:
     return await async_wait_until(fetch, timeout=10, what=f"/home on {ip}")
 
 
+async def deploy_ui(cluster: EmbeddedCluster, workshop_dir: Path) -> None:
+    """The workshop's ui application, applied with kubectl -k and Ready."""
+    await kubectl(cluster, "apply", "-k", str(workshop_dir / "manifests/base-application/ui"))
+    await kubectl(
+        cluster,
+        "wait",
+        "--for=condition=Ready",
+        "pod",
+        "-n",
+        "ui",
+        "-l",
+        "app.kubernetes.io/name=ui",
+        "--timeout=30s",
+    )
+
+
 async def kubectl(cluster: EmbeddedCluster, *args: str) -> str:
     return await run("kubectl", *args, env={"KUBECONFIG": str(cluster.kubeconfig_path)})
 
@@ -103,18 +119,7 @@ def pids_of(cluster: EmbeddedCluster) -> set[int]:
 async def test_workshop_ui_runs_scales_and_stops_clean(
     cluster: EmbeddedCluster, workshop_dir: Path
 ) -> None:
-    await kubectl(cluster, "apply", "-k", str(workshop_dir / "manifests/base-application/ui"))
-    await kubectl(
-        cluster,
-        "wait",
-        "--for=condition=Ready",
-        "pod",
-        "-n",
-        "ui",
-        "-l",
-        "app.kubernetes.io/name=ui",
-        "--timeout=30s",
-    )
+    await deploy_ui(cluster, workshop_dir)
     [pod] = await ui_pods(cluster)
     name, ip = pod["metadata"]["name"], pod["status"]["podIP"]
     assert pod["status"]["phase"] == "Running"
@@ -185,18 +190,7 @@ async def test_no_pod_process_survives_stop(tmp_path: Path, workshop_dir: Path) 
     )
     await embedded.start()
     try:
-        await kubectl(embedded, "apply", "-k", str(workshop_dir / "manifests/base-application/ui"))
-        await kubectl(
-            embedded,
-            "wait",
-            "--for=condition=Ready",
-            "pod",
-            "-n",
-            "ui",
-            "-l",
-            "app.kubernetes.io/name=ui",
-            "--timeout=30s",
-        )
+        await deploy_ui(embedded, workshop_dir)
         assert pids_of(embedded)
     finally:
         await embedded.stop(grace=2.0)
@@ -243,18 +237,7 @@ async def http_status(url: str, *, source: str | None = None) -> tuple[int, str]
 async def test_node_ports_answer_on_every_node_and_local_policy_on_pod_nodes_only(
     cluster: EmbeddedCluster, workshop_dir: Path
 ) -> None:
-    await kubectl(cluster, "apply", "-k", str(workshop_dir / "manifests/base-application/ui"))
-    await kubectl(
-        cluster,
-        "wait",
-        "--for=condition=Ready",
-        "pod",
-        "-n",
-        "ui",
-        "-l",
-        "app.kubernetes.io/name=ui",
-        "--timeout=30s",
-    )
+    await deploy_ui(cluster, workshop_dir)
     [pod] = await ui_pods(cluster)
     await home_page(pod["status"]["podIP"])
     await apply_text(cluster, NODEPORT_SERVICE.format(kind="NodePort", policy="Cluster"))
@@ -288,18 +271,7 @@ async def test_node_ports_answer_on_every_node_and_local_policy_on_pod_nodes_onl
 async def test_describe_pod_shows_scheduler_and_kubelet_events(
     cluster: EmbeddedCluster, workshop_dir: Path
 ) -> None:
-    await kubectl(cluster, "apply", "-k", str(workshop_dir / "manifests/base-application/ui"))
-    await kubectl(
-        cluster,
-        "wait",
-        "--for=condition=Ready",
-        "pod",
-        "-n",
-        "ui",
-        "-l",
-        "app.kubernetes.io/name=ui",
-        "--timeout=30s",
-    )
+    await deploy_ui(cluster, workshop_dir)
 
     async def described() -> str | None:
         text = await kubectl(
@@ -348,18 +320,7 @@ async def endpoint_ready(cluster: EmbeddedCluster, pod_name: str) -> bool | None
 async def test_a_not_ready_node_takes_its_pods_out_and_cordon_stops_scheduling(
     cluster: EmbeddedCluster, workshop_dir: Path
 ) -> None:
-    await kubectl(cluster, "apply", "-k", str(workshop_dir / "manifests/base-application/ui"))
-    await kubectl(
-        cluster,
-        "wait",
-        "--for=condition=Ready",
-        "pod",
-        "-n",
-        "ui",
-        "-l",
-        "app.kubernetes.io/name=ui",
-        "--timeout=30s",
-    )
+    await deploy_ui(cluster, workshop_dir)
     [pod] = await ui_pods(cluster)
     name, node = pod["metadata"]["name"], pod["spec"]["nodeName"]
     await async_wait_until(lambda: endpoint_ready(cluster, name), what="a ready endpoint")
