@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,21 +22,14 @@ from localnlb.cluster.nodes.fargate import FargateProfile
 from localnlb.cluster.nodes.provisioning import planned_identities
 from localnlb.common import statedir
 from localnlb.common.addressing import build_address_plan
+from tests.helpers.commands import WAIT_UI_READY, kubectl_with, run_command
 from tests.helpers.waiting import async_wait_until
 
 pytestmark = [pytest.mark.timeout(90), pytest.mark.slow]
 
 
 async def run(*argv: str, env: dict[str, str] | None = None) -> str:
-    process = await asyncio.create_subprocess_exec(
-        *argv,
-        env={**os.environ, **(env or {})},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    assert process.returncode == 0, f"{' '.join(argv)} failed: {err.decode()}"
-    return out.decode()
+    return await run_command(*argv, env=env)
 
 
 @pytest.fixture
@@ -75,21 +67,11 @@ async def home_page(ip: str) -> str:
 async def deploy_ui(cluster: EmbeddedCluster, workshop_dir: Path) -> None:
     """The workshop's ui application, applied with kubectl -k and Ready."""
     await kubectl(cluster, "apply", "-k", str(workshop_dir / "manifests/base-application/ui"))
-    await kubectl(
-        cluster,
-        "wait",
-        "--for=condition=Ready",
-        "pod",
-        "-n",
-        "ui",
-        "-l",
-        "app.kubernetes.io/name=ui",
-        "--timeout=30s",
-    )
+    await kubectl(cluster, *WAIT_UI_READY)
 
 
 async def kubectl(cluster: EmbeddedCluster, *args: str) -> str:
-    return await run("kubectl", *args, env={"KUBECONFIG": str(cluster.kubeconfig_path)})
+    return await kubectl_with(cluster.kubeconfig_path, *args)
 
 
 async def ui_pods(cluster: EmbeddedCluster) -> list[dict[str, Any]]:
@@ -131,17 +113,7 @@ async def test_workshop_ui_runs_scales_and_stops_clean(
 
     await kubectl(cluster, "scale", "-n", "ui", "deployment/ui", "--replicas=3")
     await async_wait_until(lambda: _count(cluster, 3), timeout=30, what="three ui pods")
-    await kubectl(
-        cluster,
-        "wait",
-        "--for=condition=Ready",
-        "pod",
-        "-n",
-        "ui",
-        "-l",
-        "app.kubernetes.io/name=ui",
-        "--timeout=30s",
-    )
+    await kubectl(cluster, *WAIT_UI_READY)
     pods = await ui_pods(cluster)
     assert len({p["spec"]["nodeName"] for p in pods}) == 3
     zones = {cluster.settings.plan.zone_of(p["status"]["podIP"]) for p in pods}
@@ -210,18 +182,7 @@ spec:
 
 
 async def apply_text(cluster: EmbeddedCluster, text: str) -> None:
-    process = await asyncio.create_subprocess_exec(
-        "kubectl",
-        "apply",
-        "-f",
-        "-",
-        env={**os.environ, "KUBECONFIG": str(cluster.kubeconfig_path)},
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await process.communicate(text.encode())
-    assert process.returncode == 0, err.decode()
+    await kubectl_with(cluster.kubeconfig_path, "apply", "-f", "-", stdin=text)
 
 
 async def http_status(url: str, *, source: str | None = None) -> tuple[int, str]:
@@ -345,17 +306,7 @@ async def test_a_not_ready_node_takes_its_pods_out_and_cordon_stops_scheduling(
             await localnlb_node(cluster, "cordon", other.name)
     await kubectl(cluster, "scale", "-n", "ui", "deployment/ui", "--replicas=3")
     await async_wait_until(lambda: _count(cluster, 3), timeout=30, what="three pods")
-    await kubectl(
-        cluster,
-        "wait",
-        "--for=condition=Ready",
-        "pod",
-        "-n",
-        "ui",
-        "-l",
-        "app.kubernetes.io/name=ui",
-        "--timeout=30s",
-    )
+    await kubectl(cluster, *WAIT_UI_READY)
     assert {p["spec"]["nodeName"] for p in await ui_pods(cluster)} == {node}
 
 

@@ -40,6 +40,7 @@ from tests.contract.elbv2.conftest import (
     client,
     run_elbv2_in_thread,
 )
+from tests.helpers.commands import run_command
 from tests.helpers.waiting import async_wait_until
 
 CLUSTER_NAME = "eks-workshop"
@@ -51,17 +52,7 @@ UI_BASE = Path("manifests/base-application/ui")
 
 
 async def run(*argv: str, env: dict[str, str], check: bool = True, stdin: str = "") -> str:
-    process = await asyncio.create_subprocess_exec(
-        *argv,
-        env=env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate(stdin.encode())
-    if check:
-        assert process.returncode == 0, f"{' '.join(argv)} failed: {err.decode()}"
-    return out.decode()
+    return await run_command(*argv, env=env, check=check, stdin=stdin, inherit=False)
 
 
 @dataclass

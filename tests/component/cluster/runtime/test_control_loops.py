@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from localnlb.cluster.nodes.objects import NodeIdentity, build_node
 from localnlb.cluster.runtime.events import rfc3339
 from localnlb.cluster.runtime.kinds import Kinds
 from localnlb.cluster.runtime.manager import ControllerManager
+from tests.helpers.commands import kubectl_with
 from tests.helpers.waiting import async_wait_until
 
 pytestmark = pytest.mark.timeout(60)
@@ -35,16 +35,7 @@ ZONES = (
 
 
 async def kubectl(server: ApiServer, *args: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        "kubectl",
-        *args,
-        env={**os.environ, "KUBECONFIG": str(server.kubeconfig_path)},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    assert process.returncode == 0, f"kubectl {' '.join(args)}: {err.decode()}"
-    return out.decode()
+    return await kubectl_with(server.kubeconfig_path, *args)
 
 
 def add_nodes(server: ApiServer, kinds: Kinds) -> list[str]:
