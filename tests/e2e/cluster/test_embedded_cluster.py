@@ -70,6 +70,22 @@ async def deploy_ui(cluster: EmbeddedCluster, workshop_dir: Path) -> None:
     await kubectl(cluster, *WAIT_UI_READY)
 
 
+async def ui_slices(cluster: EmbeddedCluster) -> dict[str, Any]:
+    """The ui Service's EndpointSlices, as kubectl returns them."""
+    listed = await kubectl(
+        cluster,
+        "get",
+        "endpointslices",
+        "-n",
+        "ui",
+        "-l",
+        "kubernetes.io/service-name=ui",
+        "-o",
+        "json",
+    )
+    return dict(json.loads(listed))
+
+
 async def kubectl(cluster: EmbeddedCluster, *args: str) -> str:
     return await kubectl_with(cluster.kubeconfig_path, *args)
 
@@ -121,19 +137,7 @@ async def test_workshop_ui_runs_scales_and_stops_clean(
     for each in pods:
         answer = await home_page(each["status"]["podIP"])
         assert each["metadata"]["name"] in answer
-    slices = json.loads(
-        await kubectl(
-            cluster,
-            "get",
-            "endpointslices",
-            "-n",
-            "ui",
-            "-l",
-            "kubernetes.io/service-name=ui",
-            "-o",
-            "json",
-        )
-    )
+    slices = await ui_slices(cluster)
     ready = [e for s in slices["items"] for e in s["endpoints"] if e["conditions"]["ready"]]
     assert {e["zone"] for e in ready} == zones
 
@@ -259,19 +263,7 @@ async def localnlb_node(cluster: EmbeddedCluster, *args: str) -> str:
 
 
 async def endpoint_ready(cluster: EmbeddedCluster, pod_name: str) -> bool | None:
-    slices = json.loads(
-        await kubectl(
-            cluster,
-            "get",
-            "endpointslices",
-            "-n",
-            "ui",
-            "-l",
-            "kubernetes.io/service-name=ui",
-            "-o",
-            "json",
-        )
-    )
+    slices = await ui_slices(cluster)
     for endpoint in (e for s in slices["items"] for e in s["endpoints"] or ()):
         if endpoint["targetRef"]["name"] == pod_name:
             return bool(endpoint["conditions"]["ready"])

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.controller.conftest import NLB_DIR, UI_BASE, Stack
+from tests.helpers.commands import WAIT_UI_READY
 from tests.helpers.waiting import async_wait_until
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
@@ -266,16 +267,7 @@ async def test_user_made_binding_for_an_outside_target_group(stack: Stack) -> No
         },
     }
     await apply(stack, json.dumps(binding))
-    await stack.kubectl(
-        "wait",
-        "--for=condition=Ready",
-        "pod",
-        "-n",
-        "ui",
-        "-l",
-        "app.kubernetes.io/name=ui",
-        "--timeout=30s",
-    )
+    await stack.kubectl(*WAIT_UI_READY)
     pods = (await stack.kubectl_json("get", "pods", "-n", "ui"))["items"]
     pod_ip = pods[0]["status"]["podIP"]
 

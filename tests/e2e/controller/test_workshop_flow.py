@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.controller.conftest import IP_MODE_DIR, NLB_DIR, UI_BASE, Stack
+from tests.helpers.commands import WAIT_UI_READY
 from tests.helpers.waiting import async_wait_until
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
@@ -69,16 +70,7 @@ async def test_workshop_nlb_in_instance_mode(stack: Stack) -> None:
 
     # Instance mode does not follow the replicas: scaling keeps the three node targets.
     await stack.kubectl("scale", "-n", "ui", "deployment/ui", "--replicas=2")
-    await stack.kubectl(
-        "wait",
-        "--for=condition=Ready",
-        "pod",
-        "-n",
-        "ui",
-        "-l",
-        "app.kubernetes.io/name=ui",
-        "--timeout=30s",
-    )
+    await stack.kubectl(*WAIT_UI_READY)
     assert len(await stack.target_health(group["TargetGroupArn"])) == 3
 
     # externalTrafficPolicy Local: the same group, HTTP /healthz on healthCheckNodePort 10/6/2/2.

@@ -82,23 +82,6 @@ def owner_reference(owner: Mapping[str, Any], *, controller: bool = True) -> dic
     }
 
 
-def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
-    """A LabelSelector (matchLabels + matchExpressions) against labels.
-
-    An empty selector matches everything, as in the API; a None selector matches nothing (a
-    Service without a selector has no managed endpoints).
-    """
-    if selector is None:
-        return False
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(key) != value:
-            return False
-    for expression in selector.get("matchExpressions") or ():
-        if not expression_matches(expression, labels):
-            return False
-    return True
-
-
 def expression_matches(expression: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
     key = expression.get("key", "")
     operator = expression.get("operator", "")
