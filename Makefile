@@ -8,6 +8,11 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: install run test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
+	@# The kernel data-plane engine (and its tests) use nftables and conntrack: as root on
+	@# Debian, install them when missing; elsewhere the engine says what it needs.
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! (command -v nft && command -v conntrack) >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables conntrack) \
+	  || echo "could not install nftables/conntrack: the kernel engine's tests will be skipped"; fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

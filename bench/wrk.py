@@ -71,8 +71,9 @@ def process_cpu_seconds(pids: list[int]) -> float:
 
 
 def ensure_tools(*names: str) -> None:
-    """Install the Debian packages for missing tools (the bench needs haproxy, nginx, wrk)."""
-    missing = [name for name in names if shutil.which(name) is None]
+    """Install the Debian packages for missing tools (``tool`` or ``tool:package``)."""
+    wanted = dict((n.split(":", 1) * 2)[:2] for n in names)
+    missing = sorted({package for tool, package in wanted.items() if shutil.which(tool) is None})
     if not missing:
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}

@@ -2,8 +2,9 @@
 
 The supervisor gets SIGTERM and stops its components in reverse order; components it left behind
 (because it was killed) are stopped directly by their recorded process groups. Nothing keeps
-running or listening afterwards, and DIR's block of load balancer names in the hosts file is
-gone. The state (stores, env, logs) stays unless ``--purge``.
+running or listening afterwards, DIR's block of load balancer names in the hosts file is gone,
+and so are the kernel engine's nftables rules. The state (stores, env, logs) stays unless
+``--purge``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from localnlb.common import statedir
 from localnlb.common.supervisor import RunDir, stop_state_dir
 from localnlb.common.supervisor.runfiles import MARKER
 from localnlb.dataplane.hostsfile import DEFAULT_HOSTS_PATH, HostsFile
+from localnlb.dataplane.kernel.netfilter import kernel_table_name, remove_table_now
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
             f"from {args.hosts_file}",
             file=sys.stderr,
         )
+    if remove_table_now(kernel_table_name(str(state_dir))):
+        print(f"removed the kernel data path's nftables rules of {state_dir}")
     if args.purge:
         return _purge(state_dir)
     return 0

@@ -23,8 +23,9 @@ import urllib.parse
 from pathlib import Path
 
 from localnlb.cli.foreground import wait_for_stop_signal
-from localnlb.cli.options import add_state_dir_option
+from localnlb.cli.options import add_dataplane_engine_option, add_state_dir_option
 from localnlb.common import statedir
+from localnlb.dataplane.kernel.netfilter import KernelPathError
 from localnlb.dataplane.service import start_dataplane
 from localnlb.elbv2.api.context import DEFAULT_CLUSTER_NAME, ApiSettings
 from localnlb.elbv2.health.scheduler import scheduler_factory
@@ -74,6 +75,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="N",
         help="data-plane worker processes sharing each listener (default 2; 0: in-process)",
     )
+    add_dataplane_engine_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -91,6 +93,7 @@ def _own_options(args: argparse.Namespace) -> tuple[str, ...]:
         options += ["--hosts-file", str(args.hosts_file)]
     if args.dataplane_workers is not None:
         options += ["--dataplane-workers", str(args.dataplane_workers)]
+    options += ["--dataplane-engine", args.dataplane_engine]
     return tuple(options)
 
 
@@ -135,12 +138,18 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     server = await _start(args, state_dir)
     if server is None:
         return 1
-    dataplane = await start_dataplane(
-        server.url,
-        state_dir=state_dir,
-        hosts_path=args.hosts_file,
-        workers=args.dataplane_workers,
-    )
+    try:
+        dataplane = await start_dataplane(
+            server.url,
+            state_dir=state_dir,
+            hosts_path=args.hosts_file,
+            workers=args.dataplane_workers,
+            engine=args.dataplane_engine,
+        )
+    except KernelPathError as error:
+        await server.stop()
+        print(f"localnlb: --dataplane-engine kernel: {error}", file=sys.stderr)
+        return 1
     settings = server.settings.api
     env = statedir.aws_client_env(elbv2_url=server.url, ec2_url=server.url, region=settings.region)
     ((key, secret),) = settings.credentials.items()

@@ -9,12 +9,17 @@ supervisor. Either way a second ``up`` for a running state dir only says so.
 from __future__ import annotations
 
 import argparse
+import os
 import threading
 from pathlib import Path
 
 from rich.console import Console
 
-from localnlb.cli.options import add_state_dir_option
+from localnlb.cli.options import (
+    DATAPLANE_ENGINE_VARIABLE,
+    add_dataplane_engine_option,
+    add_state_dir_option,
+)
 from localnlb.cli.supervisor_components import EMBEDDED_DEFAULT, missing_from, specs_for
 from localnlb.cli.supervisor_progress import ProgressPrinter, run_detached, status_table
 from localnlb.cli.workshop_setup import prepare_workshop
@@ -50,11 +55,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="SECONDS",
         help="with --detach: how long to wait for readiness (default: the components' own)",
     )
+    add_dataplane_engine_option(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     state_dir = statedir.resolve_state_dir(args.state_dir)
+    os.environ[DATAPLANE_ENGINE_VARIABLE] = args.dataplane_engine  # the elbv2 component's
     specs = specs_for(EMBEDDED_DEFAULT, state_dir)
     console = Console(highlight=False, soft_wrap=True)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)

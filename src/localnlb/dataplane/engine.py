@@ -6,6 +6,9 @@ listening sockets for new LB node bindings and closes those that went away (acce
 on); (3) judges every pinned flow against the new table (:mod:`localnlb.dataplane.verdicts`):
 keep, reset now, or reset when a deregistration delay ends (a timer, recomputed each snapshot).
 
+Under the ``kernel`` engine these nodes listen only where the kernel cannot serve (PROXY protocol
+v2 target groups); the kernel forwards everything else before a socket ever sees it.
+
 Listening sockets use SO_REUSEPORT, so several workers each run a NodeEngine on the same
 bindings. A binding that cannot be opened (address in use) is reported and skipped; the others
 keep working.
@@ -25,6 +28,7 @@ from localnlb.common.forwarding.sockets import listening_socket
 from localnlb.common.forwarding.tcp import TcpFlow
 from localnlb.common.forwarding.udp import UdpFlow, UdpListener
 from localnlb.common.snapshot import RoutingSnapshot
+from localnlb.dataplane.kernel.ruleset import kernel_can_serve
 from localnlb.dataplane.metrics import Exported, FlowCounters, RejectedExport
 from localnlb.dataplane.policies import FlowPin, PinKey, TcpListenerPolicy, UdpListenerPolicy
 from localnlb.dataplane.routing import TCP, Binding, RoutingTable, compile_routing
@@ -63,7 +67,11 @@ class NodeEngine:
         self._judge_open_flows(table)
 
     async def _sync_bindings(self, table: RoutingTable) -> None:
-        wanted = set(table.plans)
+        wanted = {
+            binding
+            for binding, plan in table.plans.items()
+            if self.settings.engine != "kernel" or not kernel_can_serve(plan)
+        }
         for binding in [b for b in self._listening if b not in wanted]:
             self._close_binding(binding)
         for binding in sorted(wanted - set(self._listening)):

@@ -23,6 +23,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from localnlb.common.snapshot import RoutingSnapshot
 from localnlb.dataplane.engine import NodeEngine
 from localnlb.dataplane.hostsfile import HostsFile
+from localnlb.dataplane.kernel.engine import KernelEngine
+from localnlb.dataplane.kernel.netfilter import (
+    KernelPathError,
+    kernel_table_name,
+    unavailable_reason,
+)
 from localnlb.dataplane.metrics import ACTIVE, Exported, FlowMetricsCollector, RejectedExport
 from localnlb.dataplane.routing import compile_routing
 from localnlb.dataplane.settings import DataPlaneSettings
@@ -37,6 +43,7 @@ class DataPlane:
         self.settings = settings
         self._routing_url = routing_url
         self._engine: NodeEngine | None = None
+        self._kernel: KernelEngine | None = None
         self._workers: list[WorkerHandle] = []
         self._snapshot: RoutingSnapshot | None = None
         self._applied = asyncio.Condition()
@@ -56,6 +63,15 @@ class DataPlane:
     # -- lifecycle --------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Start the LB nodes; :class:`KernelPathError` when the kernel engine cannot run here."""
+        if self.settings.engine == "kernel":
+            reason = unavailable_reason()
+            if reason is not None:
+                raise KernelPathError(reason)
+            self._kernel = KernelEngine(
+                self.settings, table_name=kernel_table_name(self.settings.hosts_owner)
+            )
+            await self._kernel.start()
         if self.settings.workers <= 0:
             self._engine = NodeEngine(self.settings)
         else:
@@ -77,9 +93,12 @@ class DataPlane:
             self._client_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._client_task
+        closing = [w.stop(grace) for w in self._workers]
         if self._engine is not None:
-            await self._engine.close(grace)
-        await asyncio.gather(*(w.stop(grace) for w in self._workers))
+            closing.append(self._engine.close(grace))
+        if self._kernel is not None:
+            closing.append(self._kernel.close(grace))
+        await asyncio.gather(*closing)
         self._workers = []
         if self._hosts is not None:
             self._hosts.remove()
@@ -108,17 +127,19 @@ class DataPlane:
     @property
     def applied_version(self) -> int:
         """The snapshot version every LB node runs on (-1 before the first)."""
+        versions = [w.applied_version for w in self._workers]
         if self._engine is not None:
-            return self._engine.table.version
-        return min((w.applied_version for w in self._workers), default=-1)
+            versions.append(self._engine.table.version)
+        if self._kernel is not None:
+            versions.append(self._kernel.table.version)
+        return min(versions, default=-1)
 
     @property
     def binding_errors(self) -> dict[Any, str]:
-        if self._engine is not None:
-            return dict(self._engine.binding_errors)
         errors: dict[Any, str] = {}
-        for worker in self._workers:
-            errors.update(worker.binding_errors)
+        for engine in (self._kernel, self._engine, *self._workers):
+            if engine is not None:
+                errors.update(engine.binding_errors)
         return errors
 
     # -- snapshots --------------------------------------------------------------------------
@@ -126,6 +147,8 @@ class DataPlane:
     async def apply(self, snapshot: RoutingSnapshot) -> None:
         """Hand ``snapshot`` to every LB node; returns once all workers run on it."""
         self._snapshot = snapshot
+        if self._kernel is not None:
+            await self._kernel.apply(snapshot)
         if self._engine is not None:
             await self._engine.apply(snapshot)
         else:
@@ -178,9 +201,17 @@ class DataPlane:
         )
 
     def _metric_sources(self) -> list[tuple[Exported, RejectedExport]]:
+        sources = [w.metrics for w in self._workers]
         if self._engine is not None:
-            return [self._engine.export_counters()]
-        return [w.metrics for w in self._workers]
+            sources.append(self._engine.export_counters())
+        if self._kernel is not None:
+            sources.append(self._kernel.export_counters())
+        return sources
+
+    async def refresh_kernel_counters(self) -> None:
+        """Read the kernel's counters now instead of at the next export period (tests)."""
+        if self._kernel is not None:
+            await self._kernel.refresh_counters()
 
     async def _start_metrics(self, address: tuple[str, int]) -> None:
         async def metrics(_: web.Request) -> web.Response:
@@ -204,17 +235,24 @@ async def start_dataplane(
     state_dir: Path,
     hosts_path: Path | None = None,
     workers: int | None = None,
+    engine: str | None = None,
 ) -> DataPlane:
     """Start the LB nodes of ``state_dir``'s load balancers, following the ELBv2 endpoint at
     ``routing_url`` (what ``localnlb elbv2`` and ``up`` run). Its metrics are at
-    :attr:`DataPlane.metrics_url`; ``stop()`` it on the way out."""
+    :attr:`DataPlane.metrics_url`; ``stop()`` it on the way out. :class:`KernelPathError` when
+    the ``kernel`` engine is asked for and cannot run here."""
     defaults = DataPlaneSettings()
     settings = dataclasses.replace(
         defaults,
         hosts_path=hosts_path or defaults.hosts_path,
         hosts_owner=str(state_dir),  # ``localnlb down`` removes the block by this owner
         workers=defaults.workers if workers is None else workers,
+        engine=engine or defaults.engine,
     )
     dataplane = DataPlane(settings, routing_url=routing_url)
-    await dataplane.start()
+    try:
+        await dataplane.start()
+    except KernelPathError:
+        await dataplane.stop(grace=0.0)
+        raise
     return dataplane

@@ -9,6 +9,9 @@ from localnlb.dataplane.hostsfile import default_hosts_path
 
 # An NLB's UDP flow idle timeout: fixed at 120 s (reference §0.16).
 UDP_IDLE_TIMEOUT_SECONDS = 120.0
+# "user": every flow relayed by the LB node workers. "kernel": flows forwarded by Linux
+# (nftables DNAT + conntrack, root only), the workers serving what the kernel cannot (PROXY v2).
+ENGINES = ("user", "kernel")
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +19,7 @@ class DataPlaneSettings:
     # Worker processes sharing every listener with SO_REUSEPORT; 0 runs the LB nodes inside the
     # calling event loop (tests, and one-core machines).
     workers: int = 2
+    engine: str = "user"
     udp_idle_timeout: float = UDP_IDLE_TIMEOUT_SECONDS
     connect_timeout: float = 10.0
     # Where LB DNS names are published ($LOCALNLB_HOSTS_FILE, else /etc/hosts); None: nowhere.

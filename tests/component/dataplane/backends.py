@@ -78,7 +78,8 @@ class NameBackend:
                 buffer += chunk
             writer.write(f"bye {received}\n".encode())
             await writer.drain()
-        except (ConnectionResetError, BrokenPipeError):
+        except (ConnectionResetError, ConnectionAbortedError, BrokenPipeError):
+            # Aborted: the kernel engine resets a flow by destroying the target's end of it.
             self.seen.resets += 1
         finally:
             self._writers.discard(writer)
