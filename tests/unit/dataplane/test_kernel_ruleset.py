@@ -84,9 +84,22 @@ def test_no_target_and_foreign_sources_are_refused_with_a_reset() -> None:
     lb = load_balancer({ZONES[0]: NODE_A}, port=80, allowed_source_cidrs=("127.9.200.0/24", "::/0"))
     ruleset = render(compile_routing(snapshot(1, lb, target_group())), name="t", seed=1)
     assert "ip saddr != { 127.9.200.0/24 }" in ruleset.script
-    assert ruleset.script.count("reject with tcp reset") == 2
+    assert ruleset.script.count("reject with tcp reset") == 3  # + a first packet not a SYN
     reasons = sorted(key[2] for key in ruleset.rejections.values())
     assert reasons == ["no_target", "source_not_allowed"]
+
+
+def test_tcp_flows_are_forgotten_after_the_listener_idle_timeout_and_then_reset() -> None:
+    lb = load_balancer({ZONES[0]: NODE_A}, port=80, idle_timeout=120)
+    ruleset = render(
+        compile_routing(snapshot(1, lb, target_group(target("127.9.1.1", 80)))), name="t", seed=1
+    )
+    assert (
+        "add ct timeout ip t idle_120 { protocol tcp ; l3proto ip ;"
+        " policy = { established : 120 } ; }" in ruleset.script
+    )
+    assert 'ct timeout set "idle_120"' in ruleset.script
+    assert "tcp flags & (fin | syn | rst | ack) != syn reject with tcp reset" in ruleset.script
 
 
 def test_udp_is_dropped_not_reset_and_always_keeps_the_client_address() -> None:

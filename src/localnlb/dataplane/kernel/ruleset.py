@@ -11,14 +11,16 @@ service or failing open); this module only renders it::
     table ip <name>
       chain lb_nodes   nat output     (node address, transport, port) -> goto l_…
       chain l_…        one per plan     outside the LB's CIDRs: reset; hash mod N -> goto p_…
-      chain p_…        one per pin      ct mark (which pin), new-flow counter, dnat to the target
+      chain p_…        one per pin      ct mark (which pin), idle timeout, counter, dnat
       chain from_node  nat postrouting unpreserved client IP: leave from the node address
       chain accounting filter output  bytes each way, per pin, by ct mark
 
 The transaction empties the table and fills it again (``flush table`` keeps named counters, so
 counts are cumulative across updates) and deletes chains the previous ruleset had and this one
-does not. Listeners whose target group wants PROXY protocol v2 are left out: a header must be
-written into the stream, which the user-space nodes (listening on every binding anyway) do.
+does not. A TCP flow idle for the listener's ``tcp.idle_timeout.seconds`` is forgotten by
+conntrack (a ct timeout policy); whoever sends on it next gets a reset, as from an NLB.
+Listeners whose target group wants PROXY protocol v2 are left out: a header must be written into
+the stream, which the user-space nodes (listening on every binding anyway) do.
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ class _Builder:
     counters: set[str]
     pins: dict[int, KernelPin]
     rejections: dict[str, RejectedKey]
+    timeouts: set[int]
 
     def chain(self, chain: str) -> None:
         self.chains.add(chain)
@@ -127,6 +130,16 @@ class _Builder:
     def plan_chain(self, plan: ListenerPlan) -> str:
         chain = f"l_{_short(repr(plan.binding))}"
         self.chain(chain)
+        idle = ""
+        if plan.transport == TCP:
+            # Only a flow's first packet reaches a nat chain. A first packet that is not a SYN
+            # belongs to a flow the node forgot (idle past the listener's timeout): an NLB
+            # answers it with a reset, so the flow cannot quietly resume.
+            self.rule(chain, "tcp flags & (fin | syn | rst | ack) != syn reject with tcp reset")
+            seconds = plan.listener.tcp_idle_timeout_seconds
+            self.timeouts.add(seconds)
+            idle = f' ct timeout set "idle_{seconds}"'
+
         source_rule = _source_rule(plan, self.rejection(plan, "source_not_allowed"))
         if source_rule is not None:
             self.rule(chain, source_rule)
@@ -149,7 +162,7 @@ class _Builder:
                 self.counters.add(f"{prefix}_{mark:08x}")
             self.rule(
                 pin_chain,
-                f"meta l4proto {plan.transport} ct mark set 0x{mark:08x}"
+                f"meta l4proto {plan.transport} ct mark set 0x{mark:08x}{idle}"
                 f' counter name "n_{mark:08x}" dnat ip to {address[0]}:{address[1]}',
             )
             verdicts.append(f"{index} : goto {pin_chain}")
@@ -167,7 +180,7 @@ def render(
     table: RoutingTable, *, name: str, seed: int, previous_chains: frozenset[str] = frozenset()
 ) -> Ruleset:
     """The nft script that makes table ``name`` forward as ``table`` says."""
-    b = _Builder(name, seed, [], set(), set(), {}, {})
+    b = _Builder(name, seed, [], set(), set(), {}, {}, set())
     entries = []
     bindings = set()
     for binding, plan in sorted(table.plans.items()):
@@ -180,6 +193,11 @@ def render(
         f"add table ip {name}",
         f"flush table ip {name}",
         *(f"add counter ip {name} {counter}" for counter in sorted(b.counters)),
+        *(
+            f"add ct timeout ip {name} idle_{seconds} {{ protocol tcp ; l3proto ip ;"
+            f" policy = {{ established : {seconds} }} ; }}"
+            for seconds in sorted(b.timeouts)
+        ),
         f"add chain ip {name} lb_nodes {{ type nat hook output priority {NAT_PRIORITY} ; }}",
         f"add chain ip {name} from_node {{ type nat hook postrouting priority {SNAT_PRIORITY} ; }}",
         f"add chain ip {name} accounting {{ type filter hook output priority {BYTES_PRIORITY} ; }}",
