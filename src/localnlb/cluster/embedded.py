@@ -51,6 +51,7 @@ class EmbeddedCluster:
             registry,
             node_period=self.settings.node_monitor_period,
             fargate_profiles=self.settings.fargate_profiles,
+            webhooks=self.api.webhooks,
         )
         await self.controllers.start()
         self.fleet = NodeFleet(

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from localnlb.cluster.apiserver import webhook_defaults
+
 JsonObject = dict[str, Any]
 
 
@@ -141,6 +143,12 @@ DEFAULTERS: dict[str, Callable[[JsonObject], None]] = {
     "apps/deployments": _deployment,
     "apps/replicasets": _replicaset,
     "discovery.k8s.io/endpointslices": _endpoint_slice,
+    "admissionregistration.k8s.io/mutatingwebhookconfigurations": (
+        webhook_defaults.mutating_configuration
+    ),
+    "admissionregistration.k8s.io/validatingwebhookconfigurations": (
+        webhook_defaults.validating_configuration
+    ),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from localnlb.cluster.apiserver import negotiation, reviews, status, tables
+from localnlb.cluster.apiserver import admitting, negotiation, reviews, status, tables
 from localnlb.cluster.apiserver.negotiation import Output
 from localnlb.cluster.apiserver.registry import PATCH_TYPES, Registry
 from localnlb.cluster.apiserver.requests import (
@@ -71,7 +71,9 @@ async def resource(request: web.Request) -> web.StreamResponse:
         body = await read_body(request)
         warnings = check_strict(request, target, body)
         subresource = target.subresource
-        obj = registry.update(
+        obj = await admitting.update(
+            admitting.webhooks_of(request),
+            registry,
             target.rt,
             namespace,
             target.name,
@@ -97,7 +99,9 @@ async def resource(request: web.Request) -> web.StreamResponse:
                     "PATCH, application/apply-patch+yaml requires fieldManager to be set"
                 )
             check_strict(request, target, body)
-        obj, created = registry.patch(
+        obj, created = await admitting.patch(
+            admitting.webhooks_of(request),
+            registry,
             target.rt,
             namespace,
             target.name,
@@ -185,7 +189,9 @@ async def _create(request: web.Request, registry: Registry, target: Target) -> w
     if target.rt.api_resource in REVIEWS:
         return respond(request, reviews.answer(target.rt, body), code=201)
     warnings = check_strict(request, target, body)
-    obj = registry.create(
+    obj = await admitting.create(
+        admitting.webhooks_of(request),
+        registry,
         target.rt,
         target.namespace or "",
         body,

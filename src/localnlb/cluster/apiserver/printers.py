@@ -46,6 +46,11 @@ CRD = [
     NAME,
     Column("Created At", lambda o, _n: get(o, "metadata", "creationTimestamp"), format="date"),
 ]
+WEBHOOK_CONFIGURATION = [
+    NAME,
+    Column("Webhooks", lambda o, _n: len(o.get("webhooks") or []), "integer"),
+    AGE,
+]
 DEFAULT = [
     NAME,
     Column("Created At", lambda o, _n: get(o, "metadata", "creationTimestamp"), format="date"),
@@ -67,6 +72,8 @@ BY_STORE_KEY: dict[str, list[Column]] = {
     "discovery.k8s.io/endpointslices": ENDPOINTSLICE,
     "coordination.k8s.io/leases": LEASE,
     "apiextensions.k8s.io/customresourcedefinitions": CRD,
+    "admissionregistration.k8s.io/mutatingwebhookconfigurations": WEBHOOK_CONFIGURATION,
+    "admissionregistration.k8s.io/validatingwebhookconfigurations": WEBHOOK_CONFIGURATION,
 }
 
 

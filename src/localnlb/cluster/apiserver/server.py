@@ -18,10 +18,12 @@ from typing import IO
 from aiohttp import web
 
 from localnlb.cluster.apiserver import kubeconfig, tls
+from localnlb.cluster.apiserver.admitting import WEBHOOKS_KEY
 from localnlb.cluster.apiserver.app import build_app
 from localnlb.cluster.apiserver.bootstrap import bootstrap, resume_namespace_deletions
 from localnlb.cluster.apiserver.event_ttl import expire_events
 from localnlb.cluster.apiserver.registry import Registry
+from localnlb.cluster.apiserver.webhook_admission import WebhookAdmission
 from localnlb.cluster.store import ObjectStore
 from localnlb.common.clock import Clock, SystemClock
 
@@ -71,6 +73,7 @@ class ApiServer:
         self._runner: web.AppRunner | None = None
         self._bound: tuple[str, int] = (host, port)
         self.registry: Registry | None = None
+        self.webhooks: WebhookAdmission | None = None
         self.token = ""
         self._lock: IO[bytes] | None = None
         self._sweeper: asyncio.Task[None] | None = None
@@ -89,6 +92,8 @@ class ApiServer:
         self._sweeper = asyncio.create_task(self._sweep_events(), name="event-ttl")
         self.token = kubeconfig.load_or_create_token(self.state_dir)
         app = build_app(self.registry, token=self.token, bookmark_interval=self._bookmark_interval)
+        self.webhooks = WebhookAdmission(self.registry)
+        app[WEBHOOKS_KEY] = self.webhooks
         self._runner = web.AppRunner(
             app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
         )
@@ -151,6 +156,9 @@ class ApiServer:
             await self._runner.shutdown()
             await self._runner.cleanup()
             self._runner = None
+        if self.webhooks is not None:
+            await self.webhooks.close()
+            self.webhooks = None
         if self.registry is not None:
             self.registry.store.close()
             self.registry = None

@@ -3,34 +3,21 @@
 Kubernetes clients send bearer tokens only over TLS, so the embedded server speaks HTTPS like a
 real one. The CA is made once (``DIR/pki/ca.crt``) and embedded in the kubeconfig; the serving
 certificate names 127.0.0.1, localhost and the bound host, and is re-issued when the host changes.
+The certificates themselves are built by :mod:`localnlb.common.certs`.
 """
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
-import os
 import ssl
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+
+from localnlb.common import certs
 
 PKI_DIR = "pki"
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-
-
-def _key_bytes(key: ec.EllipticCurvePrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
 
 
 def _ensure_ca(pki: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
@@ -40,36 +27,10 @@ def _ensure_ca(pki: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
         if isinstance(key, ec.EllipticCurvePrivateKey):
             return cert, key
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localnlb-ca")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                key_cert_sign=True,
-                crl_sign=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    _write_private(key_path, _key_bytes(key))
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key = certs.new_key()
+    cert = certs.build_ca("localnlb-ca", key)
+    certs.write_private(key_path, certs.key_pem(key))
+    cert_path.write_bytes(certs.cert_pem(cert))
     return cert, key
 
 
@@ -85,30 +46,17 @@ def ensure_serving_certificate(state_dir: Path, host: str) -> tuple[Path, Path, 
         names = existing.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         if addresses <= {str(a) for a in names.get_values_for_type(x509.IPAddress)}:
             return pki / "ca.crt", cert_path, key_path
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.UTC)
-    alt_names: list[x509.GeneralName] = [
-        x509.DNSName("localhost"),
-        x509.DNSName("kubernetes"),
-        x509.DNSName("kubernetes.default.svc"),
-    ]
-    alt_names += [x509.IPAddress(ipaddress.ip_address(a)) for a in sorted(addresses)]
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kube-apiserver")]))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=3650))
-        .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
-        .add_extension(
-            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
+    key = certs.new_key()
+    cert = certs.build_server_cert(
+        common_name="kube-apiserver",
+        key=key,
+        ca_cert=ca_cert,
+        ca_key=ca_key,
+        dns_names=("localhost", "kubernetes", "kubernetes.default.svc"),
+        ip_addresses=tuple(addresses),
     )
-    _write_private(key_path, _key_bytes(key))
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    certs.write_private(key_path, certs.key_pem(key))
+    cert_path.write_bytes(certs.cert_pem(cert))
     return pki / "ca.crt", cert_path, key_path
 
 

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from localnlb.cluster.apiserver import admitting
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.apiserver.status import ApiError
+from localnlb.cluster.apiserver.webhook_admission import WebhookAdmission
 from localnlb.cluster.schema.kinds import ResourceType
 
 JsonObject = dict[str, Any]
 
 
 class Access:
-    def __init__(self, registry: Registry, manager: str) -> None:
+    def __init__(
+        self, registry: Registry, manager: str, webhooks: WebhookAdmission | None = None
+    ) -> None:
         self.registry = registry
         self.manager = manager
+        self.webhooks = webhooks
 
     def find(self, rt: ResourceType, namespace: str, name: str) -> JsonObject | None:
         try:
@@ -36,6 +41,14 @@ class Access:
 
     def create(self, rt: ResourceType, namespace: str, obj: JsonObject) -> JsonObject:
         return self.registry.create(rt, namespace, obj, manager=self.manager)
+
+    async def create_admitted(
+        self, rt: ResourceType, namespace: str, obj: JsonObject
+    ) -> JsonObject:
+        """Create through the admission webhooks, as a controller's write through the API."""
+        return await admitting.create(
+            self.webhooks, self.registry, rt, namespace, obj, manager=self.manager
+        )
 
     def update(self, rt: ResourceType, obj: JsonObject) -> JsonObject:
         metadata = obj["metadata"]

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from localnlb.cluster.apiserver.registry import Registry
+from localnlb.cluster.apiserver.webhook_admission import WebhookAdmission
 from localnlb.cluster.controllers import objects
 from localnlb.cluster.nodes.fargate import FargateProfile
 from localnlb.cluster.runtime.access import Access
@@ -37,7 +38,7 @@ Key = tuple[str, str]
 class Loop(Protocol):
     def keys_for(self, change: Change) -> list[Key]: ...
 
-    def reconcile(self, key: Key) -> None: ...
+    def reconcile(self, key: Key) -> Awaitable[None] | None: ...
 
 
 class ControllerManager:
@@ -47,6 +48,7 @@ class ControllerManager:
         *,
         node_period: float = PERIOD_SECONDS,
         fargate_profiles: tuple[FargateProfile, ...] = (),
+        webhooks: WebhookAdmission | None = None,
     ) -> None:
         self._registry = registry
         self._node_period = node_period
@@ -62,8 +64,11 @@ class ControllerManager:
         self.deployments = DeploymentLoop(
             access("deployment-controller"), kinds, recorder("deployment-controller")
         )
+        # Pods are created through the admission webhooks (a pod mutator sees them all).
         self.replica_sets = ReplicaSetLoop(
-            access("replicaset-controller"), kinds, recorder("replicaset-controller")
+            Access(registry, "replicaset-controller", webhooks),
+            kinds,
+            recorder("replicaset-controller"),
         )
         self.endpoints = EndpointsLoop(access("endpointslice-controller"), kinds)
         self.scheduler = SchedulerLoop(

@@ -32,7 +32,7 @@ class ReplicaSetLoop:
         found = self._owner_names.get(owner or "")
         return [found] if found else []
 
-    def reconcile(self, key: Key) -> None:
+    async def reconcile(self, key: Key) -> None:
         namespace, name = key
         replica_set = self._access.find(self._kinds.replica_set, namespace, name)
         if replica_set is None:
@@ -42,7 +42,7 @@ class ReplicaSetLoop:
         plan = plan_replica_set(replica_set, pods, now=self._access.registry.clock.wall())
         if not objects.is_terminating(replica_set):
             for _ in range(plan.create):
-                pod = self._access.create(
+                pod = await self._access.create_admitted(
                     self._kinds.pod, namespace, pod_from_template(replica_set)
                 )
                 self._events.record(

@@ -159,6 +159,22 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
         verbs=("create",),
     ),
     _t(
+        "admissionregistration.k8s.io",
+        "v1",
+        "mutatingwebhookconfigurations",
+        "MutatingWebhookConfiguration",
+        namespaced=False,
+        categories=("api-extensions",),
+    ),
+    _t(
+        "admissionregistration.k8s.io",
+        "v1",
+        "validatingwebhookconfigurations",
+        "ValidatingWebhookConfiguration",
+        namespaced=False,
+        categories=("api-extensions",),
+    ),
+    _t(
         "apiextensions.k8s.io",
         "v1",
         "customresourcedefinitions",
@@ -179,6 +195,7 @@ GROUP_ORDER = (
     "authorization.k8s.io",
     "coordination.k8s.io",
     "discovery.k8s.io",
+    "admissionregistration.k8s.io",
     "apiextensions.k8s.io",
 )
 

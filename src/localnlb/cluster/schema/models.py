@@ -19,6 +19,7 @@ MODEL_MODULES = {
     ("events.k8s.io", "v1"): "events_v1",
     ("coordination.k8s.io", "v1"): "coordination_v1",
     ("apiextensions.k8s.io", "v1"): "apiextensions_v1",
+    ("admissionregistration.k8s.io", "v1"): "admissionregistration_v1",
     ("autoscaling", "v1"): "autoscaling_v1",
     ("authentication.k8s.io", "v1"): "authentication_v1",
     ("authorization.k8s.io", "v1"): "authorization_v1",
