@@ -48,6 +48,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--leader-election-namespace", default="kube-system", help="namespace of the Lease"
     )
+    parser.add_argument(
+        "--no-webhooks",
+        action="store_true",
+        help="do not serve or register the admission webhooks (pod readiness gates, the"
+        " Service class default)",
+    )
+    parser.add_argument(
+        "--webhook-port", type=int, default=0, help="port of the webhook server (default: any)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -55,6 +64,7 @@ def _runtime_settings(args: argparse.Namespace, state_dir: Path) -> RuntimeSetti
     from localnlb.controller.model.enums import TargetType
     from localnlb.controller.runtime.controller import AwsEndpoints, RuntimeSettings
     from localnlb.controller.runtime.leader import LeaderSettings
+    from localnlb.controller.runtime.webhook_server import WebhookSettings
 
     env = statedir.read_env(state_dir)
     kubeconfig = args.kubeconfig or (Path(env["KUBECONFIG"]) if env.get("KUBECONFIG") else None)
@@ -76,6 +86,7 @@ def _runtime_settings(args: argparse.Namespace, state_dir: Path) -> RuntimeSetti
             namespace=args.leader_election_namespace,
         ),
         controller_overrides={"default_target_type": TargetType(args.default_target_type)},
+        webhooks=WebhookSettings(enabled=not args.no_webhooks, port=args.webhook_port),
     )
 
 

@@ -49,20 +49,19 @@ async def apply(stack: Stack, manifest: str) -> None:
     await stack.kubectl("apply", "-f", "-", stdin=manifest)
 
 
-def gated_deployment(namespace: str, gate: str) -> str:
-    """A Deployment of the ui app whose pods carry the binding's readiness gate (what the real
-    controller's pod webhook would inject)."""
+def web_deployment(namespace: str, *, replicas: int = 1) -> str:
+    """A Deployment of the ui app labelled ``app: web``, with no readiness gate of its own: in
+    a namespace labelled for injection the controller's pod webhook adds the gate."""
     deployment = {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {"name": "web", "namespace": namespace},
         "spec": {
-            "replicas": 1,
+            "replicas": replicas,
             "selector": {"matchLabels": {"app": "web"}},
             "template": {
                 "metadata": {"labels": {"app": "web"}},
                 "spec": {
-                    "readinessGates": [{"conditionType": gate}],
                     "containers": [
                         {
                             "name": "ui",
@@ -93,8 +92,15 @@ async def wait_event(stack: Stack, name: str, reason: str) -> dict[str, Any]:
 
 async def test_ownership_by_class_and_annotations(stack: Stack) -> None:
     await stack.kubectl("create", "namespace", "ui")
+    # A NodePort Service: a new LoadBalancer one without a class would get ours from the
+    # service webhook (test_admission_webhooks.py), and the annotations would not matter.
     await apply(
-        stack, service_manifest("external-only", annotations={"aws-load-balancer-type": "external"})
+        stack,
+        service_manifest(
+            "external-only",
+            annotations={"aws-load-balancer-type": "external"},
+            spec={"type": "NodePort"},
+        ),
     )
     await apply(
         stack, service_manifest("other-class", spec={"loadBalancerClass": "example.com/lb"})
@@ -337,7 +343,7 @@ async def test_readiness_gate_conditions_on_gated_pods(stack: Stack) -> None:
 
     tgb = await async_wait_until(binding_name, timeout=10, what="the service's binding")
     gate = f"target-health.elbv2.k8s.aws/{tgb}"
-    await apply(stack, gated_deployment("gated", gate))
+    await apply(stack, web_deployment("gated"))  # the pod webhook adds the gate
 
     async def gated_pod() -> dict[str, Any] | None:
         pods = (await stack.kubectl_json("get", "pods", "-n", "gated"))["items"]
@@ -349,6 +355,7 @@ async def test_readiness_gate_conditions_on_gated_pods(stack: Stack) -> None:
         return None
 
     pod = await async_wait_until(gated_pod, timeout=20, what="the gate's condition")
+    assert pod["spec"]["readinessGates"] == [{"conditionType": gate}]
     conditions = {c["type"]: c for c in pod["status"]["conditions"]}
     # The gate holds the pod until its target is healthy (no probe verdict: never).
     if conditions[gate]["status"] == "False":

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.controller.conftest import IP_MODE_DIR, NLB_DIR, UI_BASE, Stack
-from tests.e2e.controller.test_scenarios import gated_deployment, service_manifest
+from tests.e2e.controller.test_scenarios import service_manifest, web_deployment
 from tests.helpers.waiting import async_wait_until
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
@@ -133,7 +133,7 @@ async def test_readiness_gate_goes_true_once_the_target_is_healthy(traffic_stack
         return str(items[0]["metadata"]["name"]) if items else None
 
     gate = f"target-health.elbv2.k8s.aws/{await async_wait_until(binding_name, timeout=10)}"
-    await stack.kubectl("apply", "-f", "-", stdin=gated_deployment("gated", gate))
+    await stack.kubectl("apply", "-f", "-", stdin=web_deployment("gated"))  # gate injected
 
     async def gated_and_ready() -> dict[str, Any] | None:
         for pod in (await stack.kubectl_json("get", "pods", "-n", "gated"))["items"]:

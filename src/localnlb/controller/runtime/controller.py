@@ -2,7 +2,9 @@
 
 Start: take the leader Lease, install the TargetGroupBinding CRD if missing, start the watches
 (Services, Nodes, Pods, EndpointSlices, TargetGroupBindings), wait for their first lists, then
-run the Service and binding work queues (3 workers each, as the real controller's defaults).
+run the Service and binding work queues (3 workers each, as the real controller's defaults),
+then serve the admission webhooks (pod readiness gates, the Service class default) and register
+them in a MutatingWebhookConfiguration (removed again on stop).
 Cluster events map to keys: a Service change queues the Service and the bindings that point at
 it; an EndpointSlice change the bindings of its Service; a gated pod's change its binding; a
 node change (labels, readiness, taints, providerID) every instance binding. Losing the Lease
@@ -43,12 +45,21 @@ from localnlb.controller.runtime.kube_bindings import (
 from localnlb.controller.runtime.kube_services import KubeServiceClient
 from localnlb.controller.runtime.leader import LeaderElector, LeaderSettings
 from localnlb.controller.runtime.service_controller import ServiceController, service_changed
+from localnlb.controller.runtime.webhook_registration import calls_back, reachable_from
+from localnlb.controller.runtime.webhook_registration import deregister as deregister_webhooks
+from localnlb.controller.runtime.webhook_registration import register as register_webhooks
+from localnlb.controller.runtime.webhook_server import (
+    KubeBindingLookup,
+    WebhookServer,
+    WebhookSettings,
+)
 from localnlb.controller.runtime.workqueue import WorkQueue, run_worker
 from localnlb.controller.service.constants import READINESS_GATE_PREFIX
 from localnlb.controller.service.objects import service_from_object
 from localnlb.controller.service.ownership import should_reconcile
 from localnlb.controller.service.settings import ControllerSettings
 from localnlb.controller.targetgroupbinding.objects import node_from_object, pod_from_object
+from localnlb.controller.webhooks.configuration import CONFIGURATION_NAME, webhook_configuration
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +85,7 @@ class RuntimeSettings:
         default_factory=lambda: LeaderSettings(identity=f"{socket.gethostname()}_{os.getpid()}")
     )
     controller_overrides: dict[str, Any] = field(default_factory=dict)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
 
 def _boto3_client(service: str, endpoint: str | None, aws: AwsEndpoints) -> Any:
@@ -102,15 +114,16 @@ class LoadBalancerController:
         self.lost = asyncio.Event()
         self.service_queue = WorkQueue("service")
         self.binding_queue = WorkQueue("targetgroupbinding")
+        self.webhook_server: WebhookServer | None = None
 
     async def start(self) -> None:
         """Returns once leading, the caches are filled and the workers run."""
         s = self.settings
         if s.kubeconfig is not None:
             config = KubeConfig.from_file(str(s.kubeconfig)).get()
-            self._client = AsyncClient(config=config, field_manager="aws-load-balancer-controller")
         else:
-            self._client = AsyncClient(field_manager="aws-load-balancer-controller")
+            config = KubeConfig.from_env().get()
+        self._client = AsyncClient(config=config, field_manager="aws-load-balancer-controller")
         client = self._client
         ec2_client = _boto3_client("ec2", s.aws.ec2_url, s.aws)
         elbv2_client = _boto3_client("elbv2", s.aws.elbv2_url, s.aws)
@@ -176,7 +189,35 @@ class LoadBalancerController:
                 run_worker(self.binding_queue, binding_controller.reconcile), f"tgb{number}"
             )
         self._spawn(self._keep_leading(), "leader")
+        api_server = str(config.cluster.server) if config is not None else ""
+        await self._start_webhooks(client, controller_settings, api_server)
         log.info("controller started (cluster %s, vpc %s)", s.cluster_name, vpc_id)
+
+    async def _start_webhooks(
+        self, client: AsyncClient, settings: ControllerSettings, api_server: str
+    ) -> None:
+        """Serve the pod and service mutators and register them (see webhook_registration)."""
+        wanted = self.settings.webhooks
+        if not wanted.enabled:
+            return
+        if not reachable_from(api_server, wanted.host):
+            log.warning(
+                "admission webhooks left out: the API server %s cannot reach %s",
+                api_server,
+                wanted.host,
+            )
+            return
+        server = WebhookServer(
+            lookup=KubeBindingLookup(client), settings=settings, host=wanted.host, port=wanted.port
+        )
+        await server.start()
+        self.webhook_server = server
+        await register_webhooks(client, webhook_configuration(server.url, server.ca_pem))
+        if not await calls_back(client):
+            log.warning("admission webhooks left out: the API server cannot reach %s", server.url)
+            await deregister_webhooks(client, CONFIGURATION_NAME)
+            await server.stop()
+            self.webhook_server = None
 
     def _spawn(self, coroutine: Any, name: str) -> None:
         self._tasks.append(asyncio.create_task(coroutine, name=f"controller-{name}"))
@@ -267,6 +308,14 @@ class LoadBalancerController:
         self._tasks.clear()
         self.service_queue.close()
         self.binding_queue.close()
+        if self.webhook_server is not None:
+            if self._client is not None:
+                with contextlib.suppress(Exception):  # best effort: the API may be gone
+                    await asyncio.wait_for(
+                        deregister_webhooks(self._client, CONFIGURATION_NAME), timeout=grace
+                    )
+            await self.webhook_server.stop()
+            self.webhook_server = None
         if self._elector is not None:
             await self._elector.release()
         if self._client is not None:

@@ -1,0 +1,1 @@
+"""The controller's admission webhooks, pure: what each mutator changes, as a JSONPatch."""

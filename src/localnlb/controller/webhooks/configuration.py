@@ -1,0 +1,86 @@
+"""The MutatingWebhookConfiguration the controller registers for itself (what the real
+controller's Helm chart installs, reference §2.1, §2.11): ``mpod.elbv2.k8s.aws`` (pods, CREATE,
+failurePolicy Ignore, only in namespaces labelled
+``elbv2.k8s.aws/pod-readiness-gate-inject=enabled``) and ``mservice.elbv2.k8s.aws`` (services,
+CREATE, failurePolicy Fail). Both leave out the controller's own pods and Services.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from localnlb.controller.service.constants import READINESS_GATE_INJECT_LABEL
+
+Raw = dict[str, Any]
+CONFIGURATION_NAME = "aws-load-balancer-webhook"
+POD_WEBHOOK = "mpod.elbv2.k8s.aws"
+SERVICE_WEBHOOK = "mservice.elbv2.k8s.aws"
+POD_PATH = "/mutate-v1-pod"
+SERVICE_PATH = "/mutate-v1-service"
+CONTROLLER_NAME = "aws-load-balancer-controller"
+_NOT_THE_CONTROLLER = {
+    "matchExpressions": [
+        {"key": "app.kubernetes.io/name", "operator": "NotIn", "values": [CONTROLLER_NAME]}
+    ]
+}
+
+
+def _webhook(name: str, *, url: str, ca_bundle: str, resource: str, failure_policy: str) -> Raw:
+    return {
+        "name": name,
+        "admissionReviewVersions": ["v1"],
+        "clientConfig": {"url": url, "caBundle": ca_bundle},
+        "failurePolicy": failure_policy,
+        "sideEffects": "None",
+        "timeoutSeconds": 10,
+        "objectSelector": _NOT_THE_CONTROLLER,
+        "rules": [
+            {
+                "apiGroups": [""],
+                "apiVersions": ["v1"],
+                "operations": ["CREATE"],
+                "resources": [resource],
+            }
+        ],
+    }
+
+
+def webhook_configuration(
+    base_url: str, ca_pem: bytes, *, pod_readiness: bool = True, service_class: bool = True
+) -> Raw:
+    ca_bundle = base64.b64encode(ca_pem).decode()
+    webhooks = []
+    if pod_readiness:
+        pod = _webhook(
+            POD_WEBHOOK,
+            url=f"{base_url}{POD_PATH}",
+            ca_bundle=ca_bundle,
+            resource="pods",
+            failure_policy="Ignore",
+        )
+        pod["namespaceSelector"] = {
+            "matchExpressions": [
+                {"key": READINESS_GATE_INJECT_LABEL, "operator": "In", "values": ["enabled"]}
+            ]
+        }
+        webhooks.append(pod)
+    if service_class:
+        webhooks.append(
+            _webhook(
+                SERVICE_WEBHOOK,
+                url=f"{base_url}{SERVICE_PATH}",
+                ca_bundle=ca_bundle,
+                resource="services",
+                failure_policy="Fail",
+            )
+        )
+    return {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "MutatingWebhookConfiguration",
+        "metadata": {
+            "name": CONFIGURATION_NAME,
+            "labels": {"app.kubernetes.io/name": CONTROLLER_NAME},
+        },
+        "webhooks": webhooks,
+    }
