@@ -158,6 +158,7 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     # Keep what other components wrote (KUBECONFIG with ``up``); ours replace only our keys.
     env_file = statedir.update_env(state_dir, env)
     print(f"localnlb: ELBv2 and EC2 API at {server.url} (state in {state_dir})")
+    print(f"localnlb: data plane: {ENGINE_SUMMARY[dataplane.settings.engine]}")
     print(f"localnlb: wrote {env_file}; in another shell run:")
     print(f"    source {env_file}")
     print("    aws elbv2 describe-load-balancers")
@@ -169,6 +170,12 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
         await server.stop()
     print("localnlb: stopped", flush=True)
     return 0
+
+
+ENGINE_SUMMARY = {
+    "kernel": "kernel engine (nftables DNAT + conntrack; PROXY v2 listeners in user space)",
+    "user": "user-space engine (LB node worker processes)",
+}
 
 
 def _is_loopback(host: str) -> bool:

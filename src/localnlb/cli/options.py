@@ -22,11 +22,11 @@ DATAPLANE_ENGINE_VARIABLE = "LOCALNLB_DATAPLANE_ENGINE"
 def add_dataplane_engine_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dataplane-engine",
-        choices=("user", "kernel"),
-        default=os.environ.get(DATAPLANE_ENGINE_VARIABLE) or "user",
+        choices=("auto", "user", "kernel"),
+        default=os.environ.get(DATAPLANE_ENGINE_VARIABLE) or "auto",
         help=(
-            "who forwards LB traffic: user (default; LB node worker processes relay it) or"
-            " kernel (Linux does: nftables DNAT + conntrack, root only; much faster, see"
-            " docs/data-plane.md). Default: $LOCALNLB_DATAPLANE_ENGINE, else user"
+            "who forwards LB traffic: kernel (Linux: nftables DNAT + conntrack; root only),"
+            " user (LB node worker processes relay it) or auto (kernel where it can run, else"
+            " user). Default: $LOCALNLB_DATAPLANE_ENGINE, else auto. See docs/data-plane.md"
         ),
     )

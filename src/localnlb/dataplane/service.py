@@ -229,6 +229,13 @@ class DataPlane:
         self._metrics_address = sockets[0].getsockname()[:2] if sockets else address
 
 
+def resolve_engine(name: str) -> str:
+    """``auto``: the kernel engine where it can run (root, nftables), else user space."""
+    if name == "auto":
+        return "kernel" if unavailable_reason() is None else "user"
+    return name
+
+
 async def start_dataplane(
     routing_url: str,
     *,
@@ -247,7 +254,7 @@ async def start_dataplane(
         hosts_path=hosts_path or defaults.hosts_path,
         hosts_owner=str(state_dir),  # ``localnlb down`` removes the block by this owner
         workers=defaults.workers if workers is None else workers,
-        engine=engine or defaults.engine,
+        engine=resolve_engine(engine or defaults.engine),
     )
     dataplane = DataPlane(settings, routing_url=routing_url)
     try:
