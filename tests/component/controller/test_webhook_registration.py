@@ -49,6 +49,7 @@ async def test_register_probe_and_remove(client: AsyncClient) -> None:
         assert [h.clientConfig.url for h in stored.webhooks] == [
             f"{webhooks.url}/mutate-v1-pod",
             f"{webhooks.url}/mutate-v1-service",
+            f"{webhooks.url}/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding",
         ]
         assert await calls_back(client)
         # the probe was a dry run: nothing stored

@@ -13,10 +13,22 @@ from typing import Any
 import aiohttp
 import pytest
 
+from localnlb.controller.runtime.aws_calls import AwsUnavailableError
 from localnlb.controller.runtime.webhook_server import WebhookServer
 from localnlb.controller.service.settings import ControllerSettings
+from tests.unit.controller.test_binding_defaults import ARN, GROUP, FakeTargetGroups
 
 pytestmark = pytest.mark.timeout(20)
+
+
+class UnreachableAws(FakeTargetGroups):
+    async def by_name(self, name: str) -> list[dict[str, Any]]:
+        if name == "unreachable":
+            raise AwsUnavailableError("operation error describe_target_groups: refused")
+        return await super().by_name(name)
+
+
+TARGET_GROUPS = UnreachableAws(GROUP)
 
 
 class FakeLookup:
@@ -37,7 +49,11 @@ class FakeLookup:
 @pytest.fixture
 async def served() -> AsyncIterator[tuple[WebhookServer, FakeLookup, aiohttp.ClientSession]]:
     lookup = FakeLookup()
-    server = WebhookServer(lookup=lookup, settings=ControllerSettings(cluster_name="c", vpc_id="v"))
+    server = WebhookServer(
+        lookup=lookup,
+        settings=ControllerSettings(cluster_name="c", vpc_id="v"),
+        target_groups=TARGET_GROUPS,
+    )
     await server.start()
     context = ssl.create_default_context(cadata=server.ca_pem.decode())
     try:
@@ -152,3 +168,29 @@ async def test_certificate_is_checked(
     async with aiohttp.ClientSession() as plain:  # system roots: our CA is not among them
         with pytest.raises(aiohttp.ClientConnectorCertificateError):
             await post(plain, f"{server.url}/mutate-v1-pod", review(POD))
+
+
+async def test_binding_mutator_resolves_or_refuses(
+    served: tuple[WebhookServer, FakeLookup, aiohttp.ClientSession],
+) -> None:
+    server, _, session = served
+    url = f"{server.url}/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding"
+    named = {"metadata": {"name": "b"}, "spec": {"targetGroupName": "by-name"}}
+    status, answer = await post(session, url, review(named))
+    assert status == 200
+    assert patch_of(answer) == [
+        {"op": "add", "path": "/spec/targetGroupARN", "value": ARN},
+        {"op": "add", "path": "/spec/targetType", "value": "ip"},
+    ]
+    for name, message in [
+        ("nope", "expecting a single targetGroup with query [nope] but got 0"),
+        ("unreachable", "operation error describe_target_groups: refused"),
+    ]:
+        missing = {"metadata": {"name": "b"}, "spec": {"targetGroupName": name}}
+        status, answer = await post(session, url, review(missing))
+        assert status == 200
+        assert answer["response"] == {
+            "uid": "u-7",
+            "allowed": False,
+            "status": {"code": 400, "message": message},
+        }

@@ -7,6 +7,8 @@ and registers them, the embedded API server calls them.
 - A new LoadBalancer Service without a class gets ``spec.loadBalancerClass:
   service.k8s.aws/nlb``; with the controller stopped its configuration is gone, so Services can
   still be created (and keep no class).
+- A TargetGroupBinding naming its target group by ``targetGroupName`` gets the ARN and the
+  target type from ELBv2; one naming no group, or a group that does not exist, is refused.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ async def test_injected_gates_hold_pods_until_their_targets_are_healthy(
 ) -> None:
     stack = traffic_stack
     table = await stack.kubectl("get", "mutatingwebhookconfigurations")
-    assert table.splitlines()[1].split()[:2] == ["aws-load-balancer-webhook", "2"]
+    assert table.splitlines()[1].split()[:2] == ["aws-load-balancer-webhook", "3"]
     gate = await gated_namespace_with_ip_service(stack)
     await stack.kubectl("apply", "-f", "-", stdin=web_deployment("gated", replicas=2))
     held: set[str] = set()  # pods seen running (containers ready) but held back by the gate
@@ -138,3 +140,58 @@ async def test_new_load_balancer_services_get_the_class(bare_stack: Stack) -> No
     assert await stack.kubectl("get", "mutatingwebhookconfigurations") == ""
     await stack.kubectl("apply", "-f", "-", stdin=service_manifest("after-stop"))
     assert await service_class(stack, "after-stop") is None
+
+
+async def kubectl_refused(stack: Stack, manifest: dict[str, Any]) -> str:
+    """``kubectl apply`` that must fail; its error output."""
+    process = await asyncio.create_subprocess_exec(
+        "kubectl",
+        "apply",
+        "-f",
+        "-",
+        env=stack.env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await process.communicate(json.dumps(manifest).encode())
+    assert process.returncode == 1
+    return err.decode().strip()
+
+
+async def test_binding_by_target_group_name_gets_its_arn_and_type(stack: Stack) -> None:
+    await stack.kubectl("create", "namespace", "tg")
+    vpc = (await stack.aws("ec2", "describe-vpcs"))["Vpcs"][0]["VpcId"]
+    created = await stack.aws(
+        "elbv2",
+        "create-target-group",
+        *("--name", "named-by-hand", "--protocol", "TCP", "--port", "8080"),
+        *("--target-type", "ip", "--vpc-id", vpc),
+    )
+    arn = created["TargetGroups"][0]["TargetGroupArn"]
+
+    def binding(name: str, **spec: Any) -> dict[str, Any]:
+        return {
+            "apiVersion": "elbv2.k8s.aws/v1beta1",
+            "kind": "TargetGroupBinding",
+            "metadata": {"name": name, "namespace": "tg"},
+            "spec": {"serviceRef": {"name": "web", "port": 80}, **spec},
+        }
+
+    await stack.kubectl(
+        "apply", "-f", "-", stdin=json.dumps(binding("by-name", targetGroupName="named-by-hand"))
+    )
+    stored = await stack.kubectl_json("get", "targetgroupbinding", "-n", "tg", "by-name")
+    assert stored["spec"]["targetGroupARN"] == arn
+    assert stored["spec"]["targetType"] == "ip"
+    refused = await kubectl_refused(stack, binding("missing", targetGroupName="no-such-group"))
+    assert refused.endswith(
+        'admission webhook "mtargetgroupbinding.elbv2.k8s.aws" denied the request:'
+        " expecting a single targetGroup with query [no-such-group] but got 0"
+    )
+    refused = await kubectl_refused(stack, binding("neither"))
+    assert refused.endswith(
+        "denied the request: You must provide either TargetGroupARN or TargetGroupName"
+    )
+    listed = await stack.kubectl_json("get", "targetgroupbindings", "-n", "tg")
+    assert [b["metadata"]["name"] for b in listed["items"]] == ["by-name"]

@@ -195,7 +195,7 @@ def test_bad_reviews_are_refused(body: Any) -> None:
 def test_registered_configuration() -> None:
     config = webhook_configuration("https://127.0.0.1:9443", b"CA PEM")
     assert config["metadata"]["name"] == "aws-load-balancer-webhook"
-    pod_hook, service_hook = config["webhooks"]
+    pod_hook, service_hook, binding_hook = config["webhooks"]
     assert pod_hook["name"] == "mpod.elbv2.k8s.aws"
     assert pod_hook["clientConfig"] == {
         "url": "https://127.0.0.1:9443/mutate-v1-pod",
@@ -213,7 +213,20 @@ def test_registered_configuration() -> None:
     assert service_hook["failurePolicy"] == "Fail"
     assert service_hook["rules"][0]["resources"] == ["services"]
     assert "namespaceSelector" not in service_hook
-    only_pods = webhook_configuration("https://h", b"", service_class=False)
+    assert binding_hook["name"] == "mtargetgroupbinding.elbv2.k8s.aws"
+    assert binding_hook["clientConfig"]["url"] == (
+        "https://127.0.0.1:9443/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding"
+    )
+    assert binding_hook["rules"] == [
+        {
+            "apiGroups": ["elbv2.k8s.aws"],
+            "apiVersions": ["v1beta1"],
+            "operations": ["CREATE"],
+            "resources": ["targetgroupbindings"],
+        }
+    ]
+    assert binding_hook["failurePolicy"] == "Fail"
+    only_pods = webhook_configuration("https://h", b"", service_class=False, bindings=False)
     assert [h["name"] for h in only_pods["webhooks"]] == ["mpod.elbv2.k8s.aws"]
 
 

@@ -3,7 +3,8 @@
 Start: take the leader Lease, install the TargetGroupBinding CRD if missing, start the watches
 (Services, Nodes, Pods, EndpointSlices, TargetGroupBindings), wait for their first lists, then
 run the Service and binding work queues (3 workers each, as the real controller's defaults),
-then serve the admission webhooks (pod readiness gates, the Service class default) and register
+then serve the admission webhooks (pod readiness gates, the Service class default, binding
+target group resolution) and register
 them in a MutatingWebhookConfiguration (removed again on stop).
 Cluster events map to keys: a Service change queues the Service and the bindings that point at
 it; an EndpointSlice change the bindings of its Service; a gated pod's change its binding; a
@@ -32,6 +33,7 @@ from localnlb.controller.deploy.deployer import StackDeployer
 from localnlb.controller.runtime.aws_calls import AwsCaller
 from localnlb.controller.runtime.aws_ec2 import Boto3Ec2
 from localnlb.controller.runtime.aws_elbv2 import Boto3ElbV2
+from localnlb.controller.runtime.aws_target_group_lookup import Boto3TargetGroupLookup
 from localnlb.controller.runtime.aws_view import AwsViewProvider, discover_vpc_id
 from localnlb.controller.runtime.binding_controller import BindingController
 from localnlb.controller.runtime.cache_view import CacheClusterView, owned_slice_from_object
@@ -190,11 +192,16 @@ class LoadBalancerController:
             )
         self._spawn(self._keep_leading(), "leader")
         api_server = str(config.cluster.server) if config is not None else ""
-        await self._start_webhooks(client, controller_settings, api_server)
+        target_groups = Boto3TargetGroupLookup(elbv2_client, self._calls)
+        await self._start_webhooks(client, controller_settings, api_server, target_groups)
         log.info("controller started (cluster %s, vpc %s)", s.cluster_name, vpc_id)
 
     async def _start_webhooks(
-        self, client: AsyncClient, settings: ControllerSettings, api_server: str
+        self,
+        client: AsyncClient,
+        settings: ControllerSettings,
+        api_server: str,
+        target_groups: Boto3TargetGroupLookup,
     ) -> None:
         """Serve the pod and service mutators and register them (see webhook_registration)."""
         wanted = self.settings.webhooks
@@ -208,7 +215,11 @@ class LoadBalancerController:
             )
             return
         server = WebhookServer(
-            lookup=KubeBindingLookup(client), settings=settings, host=wanted.host, port=wanted.port
+            lookup=KubeBindingLookup(client),
+            settings=settings,
+            target_groups=target_groups,
+            host=wanted.host,
+            port=wanted.port,
         )
         await server.start()
         self.webhook_server = server

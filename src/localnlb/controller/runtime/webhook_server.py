@@ -1,5 +1,6 @@
 """The controller's admission webhook server: HTTPS on loopback, serving the pod mutator
-(``/mutate-v1-pod``) and the service mutator (``/mutate-v1-service``).
+(``/mutate-v1-pod``), the service mutator (``/mutate-v1-service``) and, given an ELBv2 lookup,
+the TargetGroupBinding mutator (``/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding``).
 
 Its certificate is made fresh at each start by a throw-away CA whose certificate goes into the
 registered configuration as the ``caBundle``. The pod mutator reads the namespace's
@@ -24,16 +25,24 @@ from lightkube import ApiError, AsyncClient
 from lightkube.resources.core_v1 import Service
 
 from localnlb.common import certs
+from localnlb.controller.deploy.errors import DeployError
 from localnlb.controller.runtime.informer import as_dict
 from localnlb.controller.runtime.kube_bindings import TargetGroupBinding
 from localnlb.controller.service.settings import ControllerSettings
-from localnlb.controller.webhooks.configuration import POD_PATH, SERVICE_PATH
+from localnlb.controller.webhooks.binding_defaults import Denied, TargetGroupLookup, binding_patch
+from localnlb.controller.webhooks.configuration import BINDING_PATH, POD_PATH, SERVICE_PATH
 from localnlb.controller.webhooks.pod_readiness import (
     binding_target,
     readiness_gate_patch,
     wanted_gates,
 )
-from localnlb.controller.webhooks.review import BadReview, ReviewRequest, allow, parse_review
+from localnlb.controller.webhooks.review import (
+    BadReview,
+    ReviewRequest,
+    allow,
+    deny,
+    parse_review,
+)
 from localnlb.controller.webhooks.service_class import service_class_patch
 
 log = logging.getLogger(__name__)
@@ -91,10 +100,12 @@ class WebhookServer:
         *,
         lookup: BindingLookup,
         settings: ControllerSettings,
+        target_groups: TargetGroupLookup | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         self._lookup = lookup
+        self._target_groups = target_groups
         self._settings = settings
         self._host = host
         self._port = port
@@ -113,6 +124,8 @@ class WebhookServer:
         app = web.Application()
         app.router.add_post(POD_PATH, self._mutate_pod)
         app.router.add_post(SERVICE_PATH, self._mutate_service)
+        if self._target_groups is not None:
+            app.router.add_post(BINDING_PATH, self._mutate_binding)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port, ssl_context=context)
@@ -145,6 +158,17 @@ class WebhookServer:
     async def _mutate_service(self, request: web.Request) -> web.Response:
         review = await self._review(request)
         operations = service_class_patch(review.obj, self._settings, old=review.old)
+        return web.json_response(allow(review, operations))
+
+    async def _mutate_binding(self, request: web.Request) -> web.Response:
+        review = await self._review(request)
+        assert self._target_groups is not None
+        try:
+            operations = await binding_patch(review.obj, self._target_groups)
+        except Denied as denied:
+            return web.json_response(deny(review, str(denied)))
+        except DeployError as error:  # AWS refused or unreachable: the real webhook's error
+            return web.json_response(deny(review, str(error)))
         return web.json_response(allow(review, operations))
 
     async def _mutate_pod(self, request: web.Request) -> web.Response:

@@ -1,8 +1,9 @@
 """The MutatingWebhookConfiguration the controller registers for itself (what the real
-controller's Helm chart installs, reference §2.1, §2.11): ``mpod.elbv2.k8s.aws`` (pods, CREATE,
-failurePolicy Ignore, only in namespaces labelled
-``elbv2.k8s.aws/pod-readiness-gate-inject=enabled``) and ``mservice.elbv2.k8s.aws`` (services,
-CREATE, failurePolicy Fail). Both leave out the controller's own pods and Services.
+controller's Helm chart installs, reference §2.1, §2.10, §2.11): ``mpod.elbv2.k8s.aws`` (pods,
+CREATE, failurePolicy Ignore, only in namespaces labelled
+``elbv2.k8s.aws/pod-readiness-gate-inject=enabled``), ``mservice.elbv2.k8s.aws`` (services,
+CREATE, failurePolicy Fail; both leave out the controller's own objects) and
+``mtargetgroupbinding.elbv2.k8s.aws`` (targetgroupbindings, CREATE, failurePolicy Fail).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ POD_WEBHOOK = "mpod.elbv2.k8s.aws"
 SERVICE_WEBHOOK = "mservice.elbv2.k8s.aws"
 POD_PATH = "/mutate-v1-pod"
 SERVICE_PATH = "/mutate-v1-service"
+BINDING_WEBHOOK = "mtargetgroupbinding.elbv2.k8s.aws"
+BINDING_PATH = "/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding"
 CONTROLLER_NAME = "aws-load-balancer-controller"
 _NOT_THE_CONTROLLER = {
     "matchExpressions": [
@@ -26,7 +29,16 @@ _NOT_THE_CONTROLLER = {
 }
 
 
-def _webhook(name: str, *, url: str, ca_bundle: str, resource: str, failure_policy: str) -> Raw:
+def _webhook(
+    name: str,
+    *,
+    url: str,
+    ca_bundle: str,
+    resource: str,
+    failure_policy: str,
+    group: str = "",
+    version: str = "v1",
+) -> Raw:
     return {
         "name": name,
         "admissionReviewVersions": ["v1"],
@@ -37,8 +49,8 @@ def _webhook(name: str, *, url: str, ca_bundle: str, resource: str, failure_poli
         "objectSelector": _NOT_THE_CONTROLLER,
         "rules": [
             {
-                "apiGroups": [""],
-                "apiVersions": ["v1"],
+                "apiGroups": [group],
+                "apiVersions": [version],
                 "operations": ["CREATE"],
                 "resources": [resource],
             }
@@ -47,7 +59,12 @@ def _webhook(name: str, *, url: str, ca_bundle: str, resource: str, failure_poli
 
 
 def webhook_configuration(
-    base_url: str, ca_pem: bytes, *, pod_readiness: bool = True, service_class: bool = True
+    base_url: str,
+    ca_pem: bytes,
+    *,
+    pod_readiness: bool = True,
+    service_class: bool = True,
+    bindings: bool = True,
 ) -> Raw:
     ca_bundle = base64.b64encode(ca_pem).decode()
     webhooks = []
@@ -75,6 +92,18 @@ def webhook_configuration(
                 failure_policy="Fail",
             )
         )
+    if bindings:
+        binding = _webhook(
+            BINDING_WEBHOOK,
+            url=f"{base_url}{BINDING_PATH}",
+            ca_bundle=ca_bundle,
+            resource="targetgroupbindings",
+            failure_policy="Fail",
+            group="elbv2.k8s.aws",
+            version="v1beta1",
+        )
+        del binding["objectSelector"]
+        webhooks.append(binding)
     return {
         "apiVersion": "admissionregistration.k8s.io/v1",
         "kind": "MutatingWebhookConfiguration",
