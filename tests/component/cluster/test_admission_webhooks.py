@@ -450,3 +450,41 @@ async def test_kubectl_applies_and_gets_webhook_configurations(
     assert (
         await kubectl_with(server.kubeconfig_path, "get", "validatingwebhookconfigurations") == ""
     )
+
+
+async def test_server_side_apply_create_is_admitted_as_create(
+    api: Api, webhook: FakeWebhook
+) -> None:
+    await create_namespace(api)
+    await register(api, configuration(webhook))
+    webhook.answer = allow_with(GATE)
+    applied = await api.patch(
+        "/api/v1/namespaces/ns/pods/p?fieldManager=tester",
+        pod("p"),
+        "application/apply-patch+yaml",
+    )
+    assert applied.status == 201, applied.body
+    assert applied.body["spec"]["readinessGates"] == [{"conditionType": "x/y"}]
+    [review] = webhook.seen
+    assert review["request"]["operation"] == "CREATE"
+    assert review["request"]["oldObject"] is None
+    # applying again is an update: the CREATE-only webhook is not called
+    again = await api.patch(
+        "/api/v1/namespaces/ns/pods/p?fieldManager=tester",
+        pod("p"),
+        "application/apply-patch+yaml",
+    )
+    assert again.status == 200
+    assert len(webhook.seen) == 1
+
+
+async def test_invalid_configuration_is_refused(api: Api, webhook: FakeWebhook) -> None:
+    config = configuration(webhook, policy="Sometimes", url="http://127.0.0.1:1/hook")
+    reply = await api.post(MUTATING, config)
+    assert reply.status == 422
+    assert reply.body["reason"] == "Invalid"
+    assert [c["field"] for c in reply.body["details"]["causes"]] == [
+        "webhooks[0].failurePolicy",
+        "webhooks[0].clientConfig.url",
+    ]
+    assert (await api.get(MUTATING)).body["items"] == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from localnlb.cluster.apiserver import names
+from localnlb.cluster.apiserver import names, webhook_validation
 from localnlb.cluster.apiserver.causes import (
     invalid_value,
     name_causes,
@@ -99,6 +99,10 @@ VALIDATORS: dict[str, Callable[[JsonObject, JsonObject | None], list[Cause]]] = 
     "/secrets": _configmap,
     "apps/deployments": template_workload,
     "apps/replicasets": template_workload,
+    "admissionregistration.k8s.io/mutatingwebhookconfigurations": webhook_validation.configuration,
+    "admissionregistration.k8s.io/validatingwebhookconfigurations": (
+        webhook_validation.configuration
+    ),
 }
 
 # Which name rule each resource's metadata.name follows.

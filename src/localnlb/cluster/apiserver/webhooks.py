@@ -83,13 +83,13 @@ def _rule(raw: Mapping[str, Any]) -> Rule:
 
 
 def _service(raw: Mapping[str, Any] | None) -> ServiceRef | None:
-    if not raw:
+    if not isinstance(raw, dict) or not raw:
         return None
     return ServiceRef(
         namespace=str(raw.get("namespace", "")),
         name=str(raw.get("name", "")),
         path=str(raw.get("path", "")),
-        port=int(raw.get("port") or 443),
+        port=raw["port"] if isinstance(raw.get("port"), int) else 443,
     )
 
 
@@ -100,21 +100,33 @@ def _ca_bundle(text: Any) -> bytes:
         return b""
 
 
+def _failure_policy(value: Any) -> FailurePolicy:
+    """Stored configurations are validated; anything else read is taken as the default."""
+    return FailurePolicy.IGNORE if value == FailurePolicy.IGNORE.value else FailurePolicy.FAIL
+
+
+def _timeout(value: Any) -> int:
+    return value if isinstance(value, int) and 1 <= value <= 30 else DEFAULT_TIMEOUT_SECONDS
+
+
 def webhooks_of(configuration: Mapping[str, Any]) -> list[Webhook]:
     """The webhooks of one stored configuration, with the API's defaults filled in."""
     name = str((configuration.get("metadata") or {}).get("name", ""))
     found = []
     for raw in configuration.get("webhooks") or ():
-        client = raw.get("clientConfig") or {}
+        if not isinstance(raw, dict):
+            continue
+        client = raw.get("clientConfig")
+        client = client if isinstance(client, dict) else {}
         found.append(
             Webhook(
                 name=str(raw.get("name", "")),
                 configuration=name,
-                rules=tuple(_rule(rule) for rule in raw.get("rules") or ()),
-                failure_policy=FailurePolicy(raw.get("failurePolicy") or "Fail"),
+                rules=tuple(_rule(r) for r in raw.get("rules") or () if isinstance(r, dict)),
+                failure_policy=_failure_policy(raw.get("failurePolicy")),
                 namespace_selector=raw.get("namespaceSelector"),
                 object_selector=raw.get("objectSelector"),
-                timeout_seconds=int(raw.get("timeoutSeconds") or DEFAULT_TIMEOUT_SECONDS),
+                timeout_seconds=_timeout(raw.get("timeoutSeconds")),
                 url=str(client.get("url") or ""),
                 service=_service(client.get("service")),
                 ca_bundle=_ca_bundle(client.get("caBundle")),

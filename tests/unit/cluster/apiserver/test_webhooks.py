@@ -16,6 +16,7 @@ from localnlb.cluster.apiserver.webhook_review import (
     answer_to_object,
     build_review,
 )
+from localnlb.cluster.apiserver.webhook_validation import configuration as configuration_causes
 from localnlb.cluster.apiserver.webhooks import (
     AdmissionAttributes,
     FailurePolicy,
@@ -390,3 +391,63 @@ def test_validating_webhook_may_not_patch() -> None:
     answer = review_of({"uid": "u", "allowed": True, "patchType": "JSONPatch", "patch": patch})
     with pytest.raises(WebhookCallFailed):
         answer_to_object(HOOK, answer, uid="u", obj=pod(), mutating=False)
+
+
+def test_valid_configuration_has_no_causes() -> None:
+    assert configuration_causes(configuration("c", hook("m.example.com"))) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"name": "short"}, "webhooks[0].name", "at least three segments"),
+        ({"failurePolicy": "fail"}, "webhooks[0].failurePolicy", 'Unsupported value: "fail"'),
+        ({"sideEffects": None}, "webhooks[0].sideEffects", "Required value"),
+        ({"sideEffects": "Some"}, "webhooks[0].sideEffects", 'Unsupported value: "Some"'),
+        (
+            {"admissionReviewVersions": ["v2"]},
+            "webhooks[0].admissionReviewVersions",
+            "must specify one of v1, v1beta1",
+        ),
+        ({"timeoutSeconds": 31}, "webhooks[0].timeoutSeconds", "between 1 and 30 seconds"),
+        (
+            {"clientConfig": {"url": "http://127.0.0.1/x"}},
+            "webhooks[0].clientConfig.url",
+            "'https' is the only allowed URL scheme",
+        ),
+        ({"clientConfig": {}}, "webhooks[0].clientConfig", "exactly one of url or service"),
+        (
+            {
+                "rules": [
+                    {
+                        "operations": ["MAKE"],
+                        "apiGroups": [""],
+                        "apiVersions": ["v1"],
+                        "resources": ["pods"],
+                    }
+                ]
+            },
+            "webhooks[0].rules[0].operations",
+            'Unsupported value: "MAKE"',
+        ),
+    ],
+)
+def test_invalid_configurations(changes: dict[str, Any], field: str, words: str) -> None:
+    merged = {**hook("m.example.com"), **changes}
+    fields = {k: v for k, v in merged.items() if v is not None}
+    causes = configuration_causes(configuration("c", fields))
+    assert [c.field for c in causes] == [field]
+    assert words in causes[0].message
+
+
+def test_duplicate_webhook_names() -> None:
+    causes = configuration_causes(configuration("c", hook("m.example.com"), hook("m.example.com")))
+    assert [(c.field, c.reason) for c in causes] == [("webhooks[1].name", "FieldValueDuplicate")]
+
+
+def test_malformed_stored_entries_are_read_with_defaults() -> None:
+    stored = configuration("c", hook("m.example.com", failurePolicy="odd", timeoutSeconds="x"))
+    stored["webhooks"].append("not an object")
+    [parsed] = webhooks_of(stored)
+    assert parsed.failure_policy is FailurePolicy.FAIL
+    assert parsed.timeout_seconds == 10
