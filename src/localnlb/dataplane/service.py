@@ -208,6 +208,10 @@ class DataPlane:
             sources.append(self._kernel.export_counters())
         return sources
 
+    def kernel_counters(self) -> Exported:
+        """The kernel engine's per-target counters as last read (empty without one)."""
+        return {} if self._kernel is None else self._kernel.export_counters()[0]
+
     async def refresh_kernel_counters(self) -> None:
         """Read the kernel's counters now instead of at the next export period (tests)."""
         if self._kernel is not None:

@@ -18,11 +18,13 @@ from localnlb.dataplane.kernel.netfilter import (
     kernel_table_name,
     unavailable_reason,
 )
+from localnlb.dataplane.metrics import ACTIVE, NEW
 from localnlb.dataplane.service import DataPlane
 from localnlb.dataplane.settings import DataPlaneSettings
-from tests.component.dataplane.backends import NameBackend
+from tests.component.dataplane.backends import NameBackend, UdpNameBackend
 from tests.component.dataplane.client import LineClient
 from tests.component.dataplane.conftest import free_port
+from tests.component.dataplane.test_udp_and_following import UdpClient
 from tests.helpers.waiting import async_wait_until
 from tests.unit.dataplane.builders import ZONES, load_balancer, snapshot, target, target_group
 
@@ -147,3 +149,46 @@ async def test_stop_lets_open_flows_finish_within_the_grace_then_resets_them(
 
     await async_wait_until(stopped, timeout=10, what="the stop")
     assert await client.state() == "reset"
+
+
+@needs_kernel
+@pytest.mark.timeout(30)
+async def test_a_udp_flow_is_forgotten_after_its_idle_timeout_and_the_next_datagram_is_new(
+    vpc: int, tmp_path: Path
+) -> None:
+    backend = await UdpNameBackend("u", f"127.{vpc}.1.1").start()
+    plane = DataPlane(dataclasses.replace(_settings(tmp_path), udp_idle_timeout=1.0))
+    await plane.start()
+    loop = asyncio.get_running_loop()
+    transport = None
+    try:
+        node = f"127.{vpc}.0.100"
+        port = free_port(node)
+        group = target_group(target(backend.address, backend.port), protocol="UDP")
+        await plane.apply(
+            snapshot(1, load_balancer({ZONES[0]: node}, port=port, protocol="UDP"), group)
+        )
+        transport, client = await loop.create_datagram_endpoint(
+            UdpClient, local_addr=(f"127.{vpc}.200.1", 0), remote_addr=(node, port)
+        )
+        for payload in (b"one", b"two"):
+            transport.sendto(payload)
+            assert (await asyncio.wait_for(client.answers.get(), 5)).startswith("u ")
+        # The target sees the client's own address and port (UDP always preserves it).
+        assert set(backend.peers) == {transport.get_extra_info("sockname")[:2]}
+
+        async def idled_out() -> bool:
+            await plane.refresh_kernel_counters()
+            values = next(iter(plane.kernel_counters().values()))
+            return values[ACTIVE] == 0 and values[NEW] == 1
+
+        await async_wait_until(idled_out, timeout=10, what="the UDP flow to idle out")
+        transport.sendto(b"three")
+        await asyncio.wait_for(client.answers.get(), 5)
+        await plane.refresh_kernel_counters()
+        assert next(iter(plane.kernel_counters().values()))[NEW] == 2  # a new flow
+    finally:
+        if transport is not None:
+            transport.close()
+        await backend.stop()
+        await plane.stop(grace=0.0)

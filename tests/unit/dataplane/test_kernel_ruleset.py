@@ -110,6 +110,8 @@ def test_udp_is_dropped_not_reset_and_always_keeps_the_client_address() -> None:
     assert "jhash ip saddr . udp sport . ip daddr . udp dport" in ruleset.script
     assert all(mark & LEAVES_FROM_NODE == 0 for mark in ruleset.pins)
     assert "reject" not in ruleset.script
+    assert 'ct timeout set "udp_120"' in ruleset.script  # an NLB's fixed UDP idle timeout
+    assert "policy = { unreplied : 120, replied : 120 }" in ruleset.script
 
 
 def test_proxy_protocol_listeners_are_left_to_user_space() -> None:

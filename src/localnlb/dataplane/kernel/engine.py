@@ -77,7 +77,13 @@ class KernelEngine:
         table = compile_routing(snapshot)
         async with self._lock:
             previous = self._ruleset.chains if self._ruleset is not None else frozenset()
-            ruleset = render(table, name=self.nft.name, seed=self._seed, previous_chains=previous)
+            ruleset = render(
+                table,
+                name=self.nft.name,
+                seed=self._seed,
+                previous_chains=previous,
+                udp_idle_timeout=self.settings.udp_idle_timeout,
+            )
             try:
                 await self.nft.apply(ruleset.script)
             except KernelPathError as exc:

@@ -18,7 +18,8 @@ service or failing open); this module only renders it::
 The transaction empties the table and fills it again (``flush table`` keeps named counters, so
 counts are cumulative across updates) and deletes chains the previous ruleset had and this one
 does not. A TCP flow idle for the listener's ``tcp.idle_timeout.seconds`` is forgotten by
-conntrack (a ct timeout policy); whoever sends on it next gets a reset, as from an NLB.
+conntrack (a ct timeout policy); whoever sends on it next gets a reset, as from an NLB. A UDP
+flow is forgotten after the NLB's 120 s without a datagram; the next one starts a new flow.
 Listeners whose target group wants PROXY protocol v2 are left out: a header must be written into
 the stream, which the user-space nodes (listening on every binding anyway) do.
 """
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from localnlb.dataplane.metrics import Labels, RejectedKey
 from localnlb.dataplane.policies import PinKey
 from localnlb.dataplane.routing import TCP, Binding, ListenerPlan, RoutingTable
+from localnlb.dataplane.settings import UDP_IDLE_TIMEOUT_SECONDS
 
 OURS = 0x40000000  # every ct mark this engine sets has this bit
 LEAVES_FROM_NODE = 0x80000000  # ... and this one when the target must see the node's address
@@ -112,6 +114,7 @@ class _Builder:
     pins: dict[int, KernelPin]
     rejections: dict[str, RejectedKey]
     timeouts: set[int]
+    udp_idle_seconds: int
 
     def chain(self, chain: str) -> None:
         self.chains.add(chain)
@@ -130,7 +133,7 @@ class _Builder:
     def plan_chain(self, plan: ListenerPlan) -> str:
         chain = f"l_{_short(repr(plan.binding))}"
         self.chain(chain)
-        idle = ""
+        idle = f' ct timeout set "udp_{self.udp_idle_seconds}"'
         if plan.transport == TCP:
             # Only a flow's first packet reaches a nat chain. A first packet that is not a SYN
             # belongs to a flow the node forgot (idle past the listener's timeout): an NLB
@@ -177,10 +180,16 @@ class _Builder:
 
 
 def render(
-    table: RoutingTable, *, name: str, seed: int, previous_chains: frozenset[str] = frozenset()
+    table: RoutingTable,
+    *,
+    name: str,
+    seed: int,
+    previous_chains: frozenset[str] = frozenset(),
+    udp_idle_timeout: float = UDP_IDLE_TIMEOUT_SECONDS,
 ) -> Ruleset:
     """The nft script that makes table ``name`` forward as ``table`` says."""
-    b = _Builder(name, seed, [], set(), set(), {}, {}, set())
+    udp_seconds = max(1, round(udp_idle_timeout))  # conntrack counts whole seconds
+    b = _Builder(name, seed, [], set(), set(), {}, {}, set(), udp_seconds)
     entries = []
     bindings = set()
     for binding, plan in sorted(table.plans.items()):
@@ -198,6 +207,9 @@ def render(
             f" policy = {{ established : {seconds} }} ; }}"
             for seconds in sorted(b.timeouts)
         ),
+        # An NLB forgets a UDP flow after 120 s without a datagram, answered or not.
+        f"add ct timeout ip {name} udp_{udp_seconds} {{ protocol udp ; l3proto ip ;"
+        f" policy = {{ unreplied : {udp_seconds}, replied : {udp_seconds} }} ; }}",
         f"add chain ip {name} lb_nodes {{ type nat hook output priority {NAT_PRIORITY} ; }}",
         f"add chain ip {name} from_node {{ type nat hook postrouting priority {SNAT_PRIORITY} ; }}",
         f"add chain ip {name} accounting {{ type filter hook output priority {BYTES_PRIORITY} ; }}",
