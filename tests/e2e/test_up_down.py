@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from localnlb.common import statedir
+from localnlb.dataplane.kernel.netfilter import kernel_table_name, unavailable_reason
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
 
@@ -81,6 +82,12 @@ def test_up_runs_the_workshop_app_and_down_leaves_nothing(tmp_path: Path) -> Non
         status = localnlb("status", "--state-dir", str(state))
         assert status.returncode == 0
         assert "dashboard" in status.stdout
+        table = kernel_table_name(str(state))
+        if unavailable_reason() is None:  # as root with nftables: auto picks the kernel
+            assert f"data plane: kernel engine (nftables table {table})" in status.stdout
+            assert f"table ip {table}" in nft_tables()
+        else:
+            assert "data plane: user-space engine" in status.stdout
     finally:
         stopped = localnlb("down", "--state-dir", str(state))
     assert stopped.returncode == 0, stopped.stderr
@@ -89,5 +96,12 @@ def test_up_runs_the_workshop_app_and_down_leaves_nothing(tmp_path: Path) -> Non
     assert left == set()
     assert not any((u.hostname, u.port) in listening_addresses() for u in endpoints)
     assert localnlb("status", "--state-dir", str(state)).returncode == 3
+    assert f"table ip {kernel_table_name(str(state))}" not in nft_tables()
     hosts = Path(os.environ["LOCALNLB_HOSTS_FILE"])
     assert not hosts.exists() or f"localnlb {state}" not in hosts.read_text()
+
+
+def nft_tables() -> str:
+    if unavailable_reason() is not None:
+        return ""
+    return subprocess.run(["nft", "list", "tables"], capture_output=True, text=True).stdout

@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
@@ -61,8 +62,31 @@ def run(args: argparse.Namespace) -> int:
     if status is not None:
         console.print(status_table(status, running=running, state_dir=state_dir))
     if running:
+        _print_dataplane_engine(state_dir, console)
         _print_load_balancers(state_dir, console)
     return 0 if running else EXIT_NOT_RUNNING
+
+
+ENGINES = {"kernel": "kernel engine (nftables table {nftables_table})", "user": "user-space engine"}
+
+
+def _print_dataplane_engine(state_dir: Path, console: Console) -> None:
+    """Which engine forwards, from the data plane's ``localnlb_dataplane_info`` metric."""
+    url = statedir.read_env(state_dir).get("LOCALNLB_DATAPLANE_METRICS_URL")
+    if not url:
+        return
+    try:
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            text = reply.read().decode()
+    except (OSError, ValueError):
+        return
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "localnlb_dataplane_info":
+                labels = sample.labels
+                template = ENGINES.get(labels.get("engine", ""), "{engine} engine")
+                console.print(f"data plane: {template.format_map(labels)}")
+                return
 
 
 STATE_STYLES = {"healthy": "green", "initial": "yellow", "draining": "cyan", "unused": "dim"}

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Info, generate_latest
 
 from localnlb.common.snapshot import RoutingSnapshot
 from localnlb.dataplane.engine import NodeEngine
@@ -59,6 +59,15 @@ class DataPlane:
         )
         self.registry = CollectorRegistry()
         self.registry.register(FlowMetricsCollector(self._metric_sources))
+        info = Info("localnlb_dataplane", "Which engine forwards", registry=self.registry)
+        info.info(
+            {"engine": settings.engine}
+            | (
+                {"nftables_table": kernel_table_name(settings.hosts_owner)}
+                if settings.engine == "kernel"
+                else {}
+            )
+        )
 
     # -- lifecycle --------------------------------------------------------------------------
 
