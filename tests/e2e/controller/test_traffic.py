@@ -35,28 +35,30 @@ async def all_healthy(stack: Stack, arn: str, count: int) -> dict[str, Any] | No
 
 
 async def answers(stack: Stack, hostname: str) -> list[str]:
-    """One GET /home through each LB node the hosts file lists; the bodies (all must be 200)."""
-    addresses = await async_wait_until(
-        lambda: _addresses(stack, hostname), timeout=10, what="hosts entries"
+    """One GET /home through each LB node the hosts file lists; the bodies (all must be 200).
+
+    The list is read afresh on every try, as a client re-resolves: the data plane rewrites it a
+    moment after DescribeTargetHealth says healthy (only zones with a healthy target are
+    listed), and a node listed a moment too early has no target in its zone."""
+
+    async def every_listed_node_answers() -> list[str] | None:
+        addresses = stack.addresses(hostname)
+        bodies = []
+        for address in addresses:
+            code, body = await stack.curl(hostname, address)
+            if code != "200":
+                return None
+            bodies.append(body)
+        return bodies or None
+
+    return await async_wait_until(
+        every_listed_node_answers, timeout=20, what="200 via every LB node the hosts file lists"
     )
-    bodies = []
-    for address in addresses:
-
-        async def fetch(a: str = address) -> str | None:
-            code, body = await stack.curl(hostname, a)
-            return body if code == "200" else None
-
-        bodies.append(await async_wait_until(fetch, timeout=15, what=f"200 via {address}"))
-    return bodies
 
 
 async def answers_addresses(stack: Stack, hostname: str) -> list[str]:
     await answers(stack, hostname)
     return stack.addresses(hostname)
-
-
-async def _addresses(stack: Stack, hostname: str) -> list[str] | None:
-    return stack.addresses(hostname) or None
 
 
 async def test_traffic_and_health_in_instance_then_ip_mode(traffic_stack: Stack) -> None:
