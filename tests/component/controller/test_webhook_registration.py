@@ -9,14 +9,21 @@ from pathlib import Path
 
 import pytest
 from lightkube import AsyncClient, KubeConfig
-from lightkube.resources.admissionregistration_v1 import MutatingWebhookConfiguration
+from lightkube.resources.admissionregistration_v1 import (
+    MutatingWebhookConfiguration,
+    ValidatingWebhookConfiguration,
+)
 from lightkube.resources.core_v1 import Service
 
 from localnlb.cluster.apiserver.server import ApiServer
 from localnlb.controller.runtime.webhook_registration import calls_back, deregister, register
 from localnlb.controller.runtime.webhook_server import WebhookServer
 from localnlb.controller.service.settings import ControllerSettings
-from localnlb.controller.webhooks.configuration import CONFIGURATION_NAME, webhook_configuration
+from localnlb.controller.webhooks.configuration import (
+    CONFIGURATION_NAME,
+    validating_configuration,
+    webhook_configuration,
+)
 from tests.component.cluster.conftest import start_server
 from tests.component.controller.test_webhook_server import FakeLookup
 
@@ -61,4 +68,28 @@ async def test_register_probe_and_remove(client: AsyncClient) -> None:
         await webhooks.stop()
     await deregister(client, CONFIGURATION_NAME)
     await deregister(client, CONFIGURATION_NAME)  # already gone: fine
+    assert [c async for c in client.list(MutatingWebhookConfiguration)] == []
+
+
+async def test_the_validating_configuration_is_registered_and_removed_alike(
+    client: AsyncClient,
+) -> None:
+    pem = b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"
+    await register(client, webhook_configuration("https://127.0.0.1:1", pem))
+    await register(client, validating_configuration("https://127.0.0.1:1", pem))
+    await register(client, validating_configuration("https://127.0.0.1:2", pem))  # replaced
+    stored = await client.get(ValidatingWebhookConfiguration, CONFIGURATION_NAME)
+    assert stored.webhooks is not None
+    [hook] = stored.webhooks
+    assert hook.name == "vtargetgroupbinding.elbv2.k8s.aws"
+    assert hook.clientConfig.url == (
+        "https://127.0.0.1:2/validate-elbv2-k8s-aws-v1beta1-targetgroupbinding"
+    )
+    assert hook.failurePolicy == "Fail"
+    assert hook.rules is not None
+    assert [(r.apiGroups, r.apiVersions, r.operations, r.resources) for r in hook.rules] == [
+        (["elbv2.k8s.aws"], ["v1beta1"], ["CREATE", "UPDATE"], ["targetgroupbindings"])
+    ]
+    await deregister(client, CONFIGURATION_NAME)
+    assert [c async for c in client.list(ValidatingWebhookConfiguration)] == []
     assert [c async for c in client.list(MutatingWebhookConfiguration)] == []

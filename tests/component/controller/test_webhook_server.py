@@ -45,6 +45,11 @@ class FakeLookup:
     async def service_selector(self, namespace: str, name: str) -> Mapping[str, str] | None:
         return self.selectors.get((namespace, name))
 
+    async def all_bindings(self) -> list[dict[str, Any]]:
+        if self.broken:
+            raise OSError("connection refused")
+        return [b for found in self.bindings_by_namespace.values() for b in found]
+
 
 @pytest.fixture
 async def served() -> AsyncIterator[tuple[WebhookServer, FakeLookup, aiohttp.ClientSession]]:

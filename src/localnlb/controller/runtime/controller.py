@@ -4,8 +4,8 @@ Start: take the leader Lease, install the TargetGroupBinding CRD if missing, sta
 (Services, Nodes, Pods, EndpointSlices, TargetGroupBindings), wait for their first lists, then
 run the Service and binding work queues (3 workers each, as the real controller's defaults),
 then serve the admission webhooks (pod readiness gates, the Service class default, binding
-target group resolution) and register
-them in a MutatingWebhookConfiguration (removed again on stop).
+target group resolution and validation) and register
+them in a Mutating- and a ValidatingWebhookConfiguration (removed again on stop).
 Cluster events map to keys: a Service change queues the Service and the bindings that point at
 it; an EndpointSlice change the bindings of its Service; a gated pod's change its binding; a
 node change (labels, readiness, taints, providerID) every instance binding. Losing the Lease
@@ -61,7 +61,11 @@ from localnlb.controller.service.objects import service_from_object
 from localnlb.controller.service.ownership import should_reconcile
 from localnlb.controller.service.settings import ControllerSettings
 from localnlb.controller.targetgroupbinding.objects import node_from_object, pod_from_object
-from localnlb.controller.webhooks.configuration import CONFIGURATION_NAME, webhook_configuration
+from localnlb.controller.webhooks.configuration import (
+    CONFIGURATION_NAME,
+    validating_configuration,
+    webhook_configuration,
+)
 
 log = logging.getLogger(__name__)
 
@@ -224,6 +228,7 @@ class LoadBalancerController:
         await server.start()
         self.webhook_server = server
         await register_webhooks(client, webhook_configuration(server.url, server.ca_pem))
+        await register_webhooks(client, validating_configuration(server.url, server.ca_pem))
         if not await calls_back(client):
             log.warning("admission webhooks left out: the API server cannot reach %s", server.url)
             await deregister_webhooks(client, CONFIGURATION_NAME)

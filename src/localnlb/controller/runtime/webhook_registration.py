@@ -1,6 +1,7 @@
-"""The controller registers its own MutatingWebhookConfiguration (the real controller's Helm
-chart installs it) and removes it on a clean stop, so that with the controller stopped on
-purpose, Services can still be created (the service webhook's failurePolicy is Fail).
+"""The controller registers its own Mutating- and ValidatingWebhookConfiguration (the real
+controller's Helm chart installs them) and removes them on a clean stop, so that with the
+controller stopped on purpose, Services can still be created (the service webhook's
+failurePolicy is Fail) and bindings changed (the binding validator's is too).
 
 Only the standard API is used (lightkube), so this works against any cluster whose API server
 can reach the webhook's address. A remote API server cannot call back a loopback address:
@@ -19,7 +20,10 @@ from urllib.parse import urlsplit
 from lightkube import ApiError, AsyncClient
 from lightkube.models.core_v1 import ServicePort, ServiceSpec
 from lightkube.models.meta_v1 import ObjectMeta
-from lightkube.resources.admissionregistration_v1 import MutatingWebhookConfiguration
+from lightkube.resources.admissionregistration_v1 import (
+    MutatingWebhookConfiguration,
+    ValidatingWebhookConfiguration,
+)
 from lightkube.resources.core_v1 import Service
 
 
@@ -40,11 +44,20 @@ def _loopback(host: str) -> bool:
         return False
 
 
+WebhookConfiguration = MutatingWebhookConfiguration | ValidatingWebhookConfiguration
+_KINDS: dict[str, type[WebhookConfiguration]] = {
+    "MutatingWebhookConfiguration": MutatingWebhookConfiguration,
+    "ValidatingWebhookConfiguration": ValidatingWebhookConfiguration,
+}
+
+
 async def register(client: AsyncClient, configuration: dict[str, Any]) -> None:
-    """Create the configuration, or replace the one a previous run left."""
+    """Create the configuration (mutating or validating, by its ``kind``), or replace the one
+    a previous run left."""
     name = configuration["metadata"]["name"]
+    kind = _KINDS[configuration["kind"]]
     try:
-        existing = await client.get(MutatingWebhookConfiguration, name)
+        existing = await client.get(kind, name)
     except ApiError as error:
         if error.status.code != 404:
             raise
@@ -56,8 +69,9 @@ async def register(client: AsyncClient, configuration: dict[str, Any]) -> None:
     await client.replace(_typed(replacement))
 
 
-def _typed(configuration: dict[str, Any]) -> MutatingWebhookConfiguration:
-    return cast(MutatingWebhookConfiguration, MutatingWebhookConfiguration.from_dict(configuration))
+def _typed(configuration: dict[str, Any]) -> WebhookConfiguration:
+    kind = _KINDS[configuration["kind"]]
+    return cast(WebhookConfiguration, kind.from_dict(configuration))
 
 
 PROBE_NAME = "aws-load-balancer-webhook-probe"
@@ -78,8 +92,10 @@ async def calls_back(client: AsyncClient, namespace: str = "default") -> bool:
 
 
 async def deregister(client: AsyncClient, name: str) -> None:
-    try:
-        await client.delete(MutatingWebhookConfiguration, name)
-    except ApiError as error:
-        if error.status.code != 404:
-            raise
+    """Remove both configurations of that name (either may already be gone)."""
+    for kind in _KINDS.values():
+        try:
+            await client.delete(kind, name)
+        except ApiError as error:
+            if error.status.code != 404:
+                raise

@@ -1,6 +1,7 @@
 """The controller's admission webhook server: HTTPS on loopback, serving the pod mutator
 (``/mutate-v1-pod``), the service mutator (``/mutate-v1-service``) and, given an ELBv2 lookup,
-the TargetGroupBinding mutator (``/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding``).
+the TargetGroupBinding mutator (``/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding``) and
+validator (``/validate-elbv2-k8s-aws-v1beta1-targetgroupbinding``, see binding_validator).
 
 Its certificate is made fresh at each start by a throw-away CA whose certificate goes into the
 registered configuration as the ``caBundle``. The pod mutator reads the namespace's
@@ -21,16 +22,22 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from aiohttp import web
-from lightkube import ApiError, AsyncClient
+from lightkube import ALL_NS, ApiError, AsyncClient
 from lightkube.resources.core_v1 import Service
 
 from localnlb.common import certs
 from localnlb.controller.deploy.errors import DeployError
+from localnlb.controller.runtime.binding_validator import BindingValidator
 from localnlb.controller.runtime.informer import as_dict
 from localnlb.controller.runtime.kube_bindings import TargetGroupBinding
 from localnlb.controller.service.settings import ControllerSettings
 from localnlb.controller.webhooks.binding_defaults import Denied, TargetGroupLookup, binding_patch
-from localnlb.controller.webhooks.configuration import BINDING_PATH, POD_PATH, SERVICE_PATH
+from localnlb.controller.webhooks.configuration import (
+    BINDING_PATH,
+    BINDING_VALIDATOR_PATH,
+    POD_PATH,
+    SERVICE_PATH,
+)
 from localnlb.controller.webhooks.pod_readiness import (
     binding_target,
     readiness_gate_patch,
@@ -73,6 +80,10 @@ class BindingLookup(Protocol):
 
     async def service_selector(self, namespace: str, name: str) -> Mapping[str, str] | None: ...
 
+    async def all_bindings(self) -> list[Raw]:
+        """Every TargetGroupBinding of the cluster, all namespaces."""
+        ...
+
 
 class KubeBindingLookup:
     def __init__(self, client: AsyncClient) -> None:
@@ -83,6 +94,9 @@ class KubeBindingLookup:
         async for binding in self._client.list(TargetGroupBinding, namespace=namespace):
             found.append(as_dict(binding))
         return found
+
+    async def all_bindings(self) -> list[Raw]:
+        return await self.bindings(ALL_NS)
 
     async def service_selector(self, namespace: str, name: str) -> Mapping[str, str] | None:
         try:
@@ -126,6 +140,7 @@ class WebhookServer:
         app.router.add_post(SERVICE_PATH, self._mutate_service)
         if self._target_groups is not None:
             app.router.add_post(BINDING_PATH, self._mutate_binding)
+            app.router.add_post(BINDING_VALIDATOR_PATH, self._validate_binding)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port, ssl_context=context)
@@ -170,6 +185,16 @@ class WebhookServer:
         except DeployError as error:  # AWS refused or unreachable: the real webhook's error
             return web.json_response(deny(review, str(error)))
         return web.json_response(allow(review, operations))
+
+    async def _validate_binding(self, request: web.Request) -> web.Response:
+        review = await self._review(request)
+        assert self._target_groups is not None
+        validator = BindingValidator(
+            bindings=self._lookup,
+            target_groups=self._target_groups,
+            cluster_vpc_id=self._settings.vpc_id,
+        )
+        return web.json_response(await validator.answer(review))
 
     async def _mutate_pod(self, request: web.Request) -> web.Response:
         review = await self._review(request)

@@ -3,7 +3,9 @@ controller's Helm chart installs, reference §2.1, §2.10, §2.11): ``mpod.elbv2
 CREATE, failurePolicy Ignore, only in namespaces labelled
 ``elbv2.k8s.aws/pod-readiness-gate-inject=enabled``), ``mservice.elbv2.k8s.aws`` (services,
 CREATE, failurePolicy Fail; both leave out the controller's own objects) and
-``mtargetgroupbinding.elbv2.k8s.aws`` (targetgroupbindings, CREATE, failurePolicy Fail).
+``mtargetgroupbinding.elbv2.k8s.aws`` (targetgroupbindings, CREATE, failurePolicy Fail); and
+the ValidatingWebhookConfiguration of the same name with ``vtargetgroupbinding.elbv2.k8s.aws``
+(targetgroupbindings, CREATE and UPDATE, failurePolicy Fail).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ POD_PATH = "/mutate-v1-pod"
 SERVICE_PATH = "/mutate-v1-service"
 BINDING_WEBHOOK = "mtargetgroupbinding.elbv2.k8s.aws"
 BINDING_PATH = "/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding"
+BINDING_VALIDATOR = "vtargetgroupbinding.elbv2.k8s.aws"
+BINDING_VALIDATOR_PATH = "/validate-elbv2-k8s-aws-v1beta1-targetgroupbinding"
 CONTROLLER_NAME = "aws-load-balancer-controller"
 _NOT_THE_CONTROLLER = {
     "matchExpressions": [
@@ -112,4 +116,29 @@ def webhook_configuration(
             "labels": {"app.kubernetes.io/name": CONTROLLER_NAME},
         },
         "webhooks": webhooks,
+    }
+
+
+def validating_configuration(base_url: str, ca_pem: bytes) -> Raw:
+    """The binding validator; no objectSelector: the controller's own bindings are checked
+    too, as the real chart does."""
+    validator = _webhook(
+        BINDING_VALIDATOR,
+        url=f"{base_url}{BINDING_VALIDATOR_PATH}",
+        ca_bundle=base64.b64encode(ca_pem).decode(),
+        resource="targetgroupbindings",
+        failure_policy="Fail",
+        group="elbv2.k8s.aws",
+        version="v1beta1",
+    )
+    del validator["objectSelector"]
+    validator["rules"][0]["operations"] = ["CREATE", "UPDATE"]
+    return {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingWebhookConfiguration",
+        "metadata": {
+            "name": CONFIGURATION_NAME,
+            "labels": {"app.kubernetes.io/name": CONTROLLER_NAME},
+        },
+        "webhooks": [validator],
     }

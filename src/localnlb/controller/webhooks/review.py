@@ -56,10 +56,10 @@ def allow(review: ReviewRequest, operations: list[Raw]) -> Raw:
     return {"apiVersion": review.api_version, "kind": "AdmissionReview", "response": response}
 
 
-def deny(review: ReviewRequest, message: str, *, code: int = 400) -> Raw:
-    response: Raw = {
-        "uid": review.uid,
-        "allowed": False,
-        "status": {"code": code, "message": message},
-    }
+def deny(review: ReviewRequest, message: str, *, code: int = 400, reason: str = "") -> Raw:
+    """``reason``: the Status reason kubectl shows in brackets (``Forbidden``)."""
+    status: Raw = {"code": code, "message": message}
+    if reason:
+        status["reason"] = reason
+    response: Raw = {"uid": review.uid, "allowed": False, "status": status}
     return {"apiVersion": review.api_version, "kind": "AdmissionReview", "response": response}
