@@ -27,7 +27,7 @@ from localnlb.controller.runtime.controller import (
     RuntimeSettings,
 )
 from localnlb.controller.runtime.leader import LeaderSettings
-from localnlb.dataplane.service import DataPlane
+from localnlb.dataplane.service import DataPlane, resolve_engine
 from localnlb.dataplane.settings import DataPlaneSettings
 from localnlb.elbv2.health.scheduler import scheduler_factory
 from localnlb.elbv2.health.timing import FAST
@@ -186,7 +186,13 @@ async def running_stack(
         if with_traffic:
             hosts.write_text("127.0.0.1 localhost\n")
             dataplane = DataPlane(
-                DataPlaneSettings(workers=0, hosts_path=hosts, poll_timeout_seconds=2.0),
+                DataPlaneSettings(
+                    workers=0,
+                    engine=resolve_engine("auto"),  # what ``localnlb up`` runs here
+                    hosts_path=hosts,
+                    hosts_owner=str(state),
+                    poll_timeout_seconds=2.0,
+                ),
                 routing_url=elbv2.url,
             )
             await dataplane.start()

@@ -138,14 +138,16 @@ async def test_readiness_gate_goes_true_once_the_target_is_healthy(traffic_stack
     await stack.kubectl("apply", "-f", "-", stdin=web_deployment("gated"))  # gate injected
 
     async def gated_and_ready() -> dict[str, Any] | None:
+        # The kubelet recomputes Ready a moment after the controller sets the gate, as in
+        # Kubernetes: wait for both rather than read them in one snapshot.
         for pod in (await stack.kubectl_json("get", "pods", "-n", "gated"))["items"]:
             conditions = {c["type"]: c for c in pod["status"].get("conditions") or []}
-            if conditions.get(gate, {}).get("status") == "True":
+            statuses = (conditions.get(gate, {}).get("status"), conditions["Ready"]["status"])
+            if statuses == ("True", "True"):
                 return conditions
         return None
 
-    conditions = await async_wait_until(gated_and_ready, timeout=40, what="gate True")
-    assert conditions["Ready"]["status"] == "True"
+    await async_wait_until(gated_and_ready, timeout=40, what="gate True, then the pod Ready")
     table = await stack.kubectl("get", "pods", "-n", "gated", "-o", "wide")
     assert table.splitlines()[0].split()[-2:] == ["READINESS", "GATES"]
     assert table.splitlines()[1].split()[-1] == "1/1"

@@ -25,7 +25,7 @@ from localnlb.controller.runtime.controller import (
     RuntimeSettings,
 )
 from localnlb.controller.runtime.leader import LeaderSettings
-from localnlb.dataplane.service import DataPlane
+from localnlb.dataplane.service import DataPlane, resolve_engine
 from localnlb.dataplane.settings import DataPlaneSettings
 from localnlb.elbv2.health.scheduler import scheduler_factory
 from localnlb.elbv2.health.timing import FAST
@@ -97,7 +97,9 @@ async def system(tmp_path: Path) -> AsyncIterator[System]:
         dataplane = DataPlane(
             DataPlaneSettings(
                 workers=0,
+                engine=resolve_engine("auto"),  # what ``localnlb up`` runs here
                 hosts_path=None,
+                hosts_owner=str(state),
                 metrics_export_seconds=0.5,
                 poll_timeout_seconds=2.0,
             ),
