@@ -149,6 +149,9 @@ async def test_other_operations_bad_input_and_a_failing_list(
     assert await verdict(session, url, review(binding(nodeSelector={}), "DELETE")) is None
     status, _ = await post(session, url, {"kind": "AdmissionReview"})
     assert status == 400
+    status, answer = await post(session, url, review(binding(), "UPDATE"))  # no oldObject
+    assert answer["response"]["allowed"] is False
+    assert answer["response"]["status"] == {"code": 400, "message": "there is no content to decode"}
     lookup.broken = True
     status, text = await post(session, url, review(binding()))
     assert status == 500

@@ -3,7 +3,8 @@
 server calls it after the mutator, and kubectl prints its refusals.
 
 - ``kubectl patch`` of a binding's targetType is refused (immutable); a label change is not.
-- A second binding of the same target group, in another namespace, is refused.
+- A second binding of the same target group, in another namespace, is refused, unless both
+  are multi-cluster.
 - An ip binding with a nodeSelector is refused.
 - A clean stop removes the configuration (and the patch then goes through).
 """
@@ -92,6 +93,14 @@ async def test_bindings_are_validated(bare_stack: Stack) -> None:
             f" referencing {arn} or choose a different Target Group ARN."
         )
 
+        # multi-cluster on every binding of the group: a second one is allowed
+        multi = json.dumps({"spec": {"multiClusterTargetGroup": True}})
+        await stack.kubectl(
+            *("patch", "targetgroupbinding", "first", "-n", "tg", "--type", "merge", "-p", multi)
+        )
+        second = binding("second", "other", targetGroupARN=arn, multiClusterTargetGroup=True)
+        await stack.kubectl("apply", "-f", "-", stdin=second)
+
         other_arn = await ip_target_group(stack, "selected")
         selected = binding(
             "selected", "other", targetGroupARN=other_arn, nodeSelector={"matchLabels": {"a": "b"}}
@@ -101,7 +110,7 @@ async def test_bindings_are_validated(bare_stack: Stack) -> None:
             DENIED + "TargetGroupBinding cannot set NodeSelector when TargetType is ip"
         )
         listed = await stack.kubectl_json("get", "targetgroupbindings", "-A")
-        assert [b["metadata"]["name"] for b in listed["items"]] == ["first"]
+        assert sorted(b["metadata"]["name"] for b in listed["items"]) == ["first", "second"]
     finally:
         await controller.stop(grace=2.0)
     assert await stack.kubectl("get", "validatingwebhookconfigurations") == ""

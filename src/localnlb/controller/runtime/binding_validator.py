@@ -48,6 +48,9 @@ class BindingValidator:
         self._cluster_vpc_id = cluster_vpc_id
 
     async def answer(self, review: ReviewRequest) -> Raw:
+        if review.operation == "UPDATE" and review.old is None:
+            # controller-runtime cannot decode the absent old object: admission.Errored(400)
+            return deny(review, "there is no content to decode")
         new = binding_facts(review.obj, namespace=review.namespace)
         try:
             refusal = await self._refusal(review, new)
@@ -69,7 +72,7 @@ class BindingValidator:
                 return refusal
             new = dataclasses.replace(new, target_group_arn=arn)
         others = [binding_facts(b) for b in await self._bindings.all_bindings()]
-        if review.operation == "UPDATE" and review.old is not None:
+        if review.operation == "UPDATE" and review.old is not None:  # (checked in answer)
             old = binding_facts(review.old, namespace=review.namespace)
             return update_refusal(new, old, others=others, cluster_vpc_id=self._cluster_vpc_id)
         described = await self._describe(new.target_group_arn) if new.target_group_arn else None
