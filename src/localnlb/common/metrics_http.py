@@ -9,6 +9,8 @@ from __future__ import annotations
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from localnlb.common.http_serving import start_site
+
 
 class MetricsServer:
     def __init__(self, registry: CollectorRegistry, *, host: str = "127.0.0.1", port: int = 0):
@@ -28,11 +30,7 @@ class MetricsServer:
         app.router.add_get("/metrics", self._metrics)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port)
-        await site.start()
-        sockets = getattr(site._server, "sockets", None) or []
-        if sockets:
-            self._bound = sockets[0].getsockname()[:2]
+        self._bound = await start_site(self._runner, self._host, self._port)
 
     async def stop(self, grace: float = 1.0) -> None:
         del grace

@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Info, generate_latest
 
+from localnlb.common.http_serving import start_site
 from localnlb.common.snapshot import RoutingSnapshot
 from localnlb.dataplane.engine import NodeEngine
 from localnlb.dataplane.hostsfile import HostsFile
@@ -235,11 +236,7 @@ class DataPlane:
         app.router.add_get("/metrics", metrics)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, address[0], address[1])
-        await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or ()
-        self._metrics_address = sockets[0].getsockname()[:2] if sockets else address
+        self._metrics_address = await start_site(self._runner, *address)
 
 
 def resolve_engine(name: str) -> str:

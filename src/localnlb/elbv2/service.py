@@ -27,6 +27,7 @@ from aiohttp import web
 
 from localnlb.common.addressing import DEFAULT_AZ_COUNT, build_address_plan
 from localnlb.common.clock import Clock, SystemClock
+from localnlb.common.http_serving import start_site
 from localnlb.common.statedir import vpc_octet_for
 from localnlb.elbv2.api.context import ApiContext, ApiSettings
 from localnlb.elbv2.api.publisher import SnapshotPublisher
@@ -77,7 +78,6 @@ class Elbv2Server:
         self._wake = asyncio.Event()
         self.feed.on_invalidate(self._wake.set)
         self._runner: web.AppRunner | None = None
-        self._site: web.TCPSite | None = None
         self._timer: asyncio.Task[None] | None = None
         self._bound: tuple[str, int] = (settings.host, settings.port)
 
@@ -98,10 +98,7 @@ class Elbv2Server:
             build_app(self.context, self.feed), access_log=None, shutdown_timeout=1.0
         )
         await self._runner.setup()
-        self._site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
-        await self._site.start()
-        host, port = self._runner.addresses[0][:2]
-        self._bound = (str(host), int(port))
+        self._bound = await start_site(self._runner, self.settings.host, self.settings.port)
         self._timer = asyncio.create_task(self._run_timers(), name="elbv2-timers")
         starter = getattr(self.context.probed, "start", None)
         if starter is not None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from localnlb.common.http_serving import start_site
 from localnlb.web.hub import SceneHub
 
 KEEPALIVE_SECONDS = 10.0
@@ -43,11 +44,7 @@ class DashboardServer:
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app(), access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port)
-        await site.start()
-        sockets = getattr(site._server, "sockets", None) or []
-        if sockets:
-            self._bound = sockets[0].getsockname()[:2]
+        self._bound = await start_site(self._runner, self._host, self._port)
 
     async def stop(self, grace: float = 1.0) -> None:
         del grace

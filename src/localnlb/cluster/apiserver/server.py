@@ -10,7 +10,6 @@ import fcntl
 import json
 import logging
 import random
-import ssl
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -26,6 +25,7 @@ from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.apiserver.webhook_admission import WebhookAdmission
 from localnlb.cluster.store import ObjectStore
 from localnlb.common.clock import Clock, SystemClock
+from localnlb.common.http_serving import start_site
 
 log = logging.getLogger(__name__)
 STORE_FILE = "cluster.sqlite"
@@ -103,22 +103,14 @@ class ApiServer:
         context = tls.server_context(cert, key)
         port = self._port or self._previous_port()
         try:
-            site = await self._bind(port, context)
+            self._bound = await start_site(self._runner, self._host, port, ssl_context=context)
         except OSError:
             if self._port:
                 raise
-            site = await self._bind(0, context)  # the old port is taken: any free one
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        self._bound = sockets[0].getsockname()[:2] if sockets else (self._host, port)
+            # the old port is taken: any free one
+            self._bound = await start_site(self._runner, self._host, 0, ssl_context=context)
         (self.state_dir / PORT_FILE).write_text(json.dumps({"port": self._bound[1]}) + "\n")
         kubeconfig.write(self.state_dir, self.url, self.token, ca.read_bytes())
-
-    async def _bind(self, port: int, context: ssl.SSLContext) -> web.TCPSite:
-        assert self._runner is not None
-        site = web.TCPSite(self._runner, self._host, port, ssl_context=context)
-        await site.start()
-        return site
 
     def _previous_port(self) -> int:
         """Serve on the port of the last run, so kubeconfigs and resumed watches stay valid."""
