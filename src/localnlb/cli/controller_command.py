@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--no-webhooks",
         action="store_true",
         help="do not serve or register the admission webhooks (pod readiness gates, the"
-        " Service class default)",
+        " Service class default, TargetGroupBinding defaults and validation)",
     )
     parser.add_argument(
         "--webhook-port", type=int, default=0, help="port of the webhook server (default: any)"

@@ -26,6 +26,7 @@ from lightkube import ALL_NS, ApiError, AsyncClient
 from lightkube.resources.core_v1 import Service
 
 from localnlb.common import certs
+from localnlb.common.http_serving import start_site
 from localnlb.controller.deploy.errors import DeployError
 from localnlb.controller.runtime.binding_validator import BindingValidator
 from localnlb.controller.runtime.informer import as_dict
@@ -143,10 +144,7 @@ class WebhookServer:
             app.router.add_post(BINDING_VALIDATOR_PATH, self._validate_binding)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port, ssl_context=context)
-        await site.start()
-        sockets = getattr(site._server, "sockets", None) or []
-        self._bound = sockets[0].getsockname()[:2] if sockets else (self._host, self._port)
+        self._bound = await start_site(self._runner, self._host, self._port, ssl_context=context)
         log.info("admission webhooks serving on %s", self.url)
 
     @property
