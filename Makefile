@@ -35,8 +35,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+## The suite on every core (one worker each; a test file stays on one worker, and each worker
+## takes its own slice of 127.x VPC octets: tests/helpers/octets.py).
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.octets import worker_octets
 from tests.helpers.processes import ProcessGroup, running
 
 SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
@@ -20,6 +21,10 @@ WORKSHOP_DIR = SHARED_DIR / "fixtures" / "eks-workshop"
 os.environ.setdefault(
     "LOCALNLB_HOSTS_FILE", str(Path(tempfile.gettempdir()) / f"localnlb-test-hosts-{os.getpid()}")
 )
+
+# Parallel workers (pytest -n) never share a VPC octet: each derives new ones from its own slice.
+_OCTETS = worker_octets()
+os.environ["LOCALNLB_VPC_OCTETS"] = f"{_OCTETS.start}-{_OCTETS.stop - 1}"
 
 
 @pytest.fixture

@@ -37,6 +37,26 @@ def test_vpc_octet_is_recorded(tmp_path: Path) -> None:
     assert statedir.vpc_octet_for(tmp_path) == first
 
 
+def test_new_octets_come_from_the_configured_range(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(statedir.VPC_OCTETS_VARIABLE, "100-103")
+    octets = {statedir.vpc_octet_for(tmp_path / str(i)) for i in range(40)}
+    assert octets == {100, 101, 102, 103}
+    monkeypatch.setenv(statedir.VPC_OCTETS_VARIABLE, "200")  # a recorded octet stays
+    assert statedir.vpc_octet_for(tmp_path / "0") in octets
+    assert statedir.vpc_octet_for(tmp_path / "new") == 200
+
+
+@pytest.mark.parametrize("bad", ["x", "5-20", "100-300", "120-110", "1-2-3"])
+def test_an_unusable_octet_range_is_refused_with_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    monkeypatch.setenv(statedir.VPC_OCTETS_VARIABLE, bad)
+    with pytest.raises(statedir.ConfigurationError, match="LOCALNLB_VPC_OCTETS"):
+        statedir.vpc_octet_for(tmp_path)
+
+
 def test_update_env_merges_what_components_write(tmp_path: Path) -> None:
     statedir.update_env(tmp_path, {"AWS_REGION": "us-west-2", "A": "1"})
     statedir.update_env(tmp_path, {"KUBECONFIG": "/k", "A": "2"})

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol, cast
 
 from localnlb import __version__
+from localnlb.common.statedir import ConfigurationError
 
 
 class CommandModule(Protocol):
@@ -67,3 +68,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except KeyboardInterrupt:
         return 130
+    except ConfigurationError as error:
+        print(f"localnlb: {error}", file=sys.stderr)
+        return 2

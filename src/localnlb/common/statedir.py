@@ -20,6 +20,12 @@ from pathlib import Path
 ENV_FILE = "env"
 NETWORK_FILE = "network.json"
 STATE_DIR_VARIABLE = "LOCALNLB_STATE_DIR"
+VPC_OCTETS_VARIABLE = "LOCALNLB_VPC_OCTETS"
+VPC_OCTETS = range(16, 240)  # 127.V.0.0/16 for V in here; the rest of 127/8 stays free
+
+
+class ConfigurationError(ValueError):
+    """A setting from the environment that localnlb cannot use; the message says which."""
 
 
 def resolve_state_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -36,14 +42,36 @@ def ensure_state_dir(path: Path) -> Path:
     return path
 
 
+def vpc_octet_range() -> range:
+    """The octets new state dirs may take: ``$LOCALNLB_VPC_OCTETS`` (``LO-HI``, inclusive, inside
+    16-239), else all of 16-239. A machine that runs several localnlb at once (parallel test
+    workers, or other software on some 127.x) gives each its own slice."""
+    text = os.environ.get(VPC_OCTETS_VARIABLE, "").strip()
+    if not text:
+        return VPC_OCTETS
+    low, sep, high = text.partition("-")
+    try:
+        wanted = range(int(low), int(high) + 1) if sep else range(int(low), int(low) + 1)
+    except ValueError:
+        wanted = range(0)
+    if not wanted or wanted.start < VPC_OCTETS.start or wanted.stop > VPC_OCTETS.stop:
+        raise ConfigurationError(
+            f"{VPC_OCTETS_VARIABLE}={text!r}: expected LO-HI with"
+            f" {VPC_OCTETS.start} <= LO <= HI <= {VPC_OCTETS.stop - 1}"
+        )
+    return wanted
+
+
 def vpc_octet_for(state_dir: Path) -> int:
-    """The state dir's VPC octet: recorded on first use, derived from its path (16..239)."""
+    """The state dir's VPC octet: recorded on first use, derived from its path within
+    :func:`vpc_octet_range`."""
     record = state_dir / NETWORK_FILE
     if record.exists():
         data = json.loads(record.read_text())
         return int(data["vpc_octet"])
+    octets = vpc_octet_range()
     digest = hashlib.sha256(str(state_dir).encode()).digest()
-    octet = 16 + digest[0] % 224
+    octet = octets[int.from_bytes(digest[:4], "big") % len(octets)]
     ensure_state_dir(state_dir)
     record.write_text(json.dumps({"vpc_octet": octet}) + "\n")
     return octet

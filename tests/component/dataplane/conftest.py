@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import random
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -15,12 +14,13 @@ from localnlb.dataplane.service import DataPlane
 from localnlb.dataplane.settings import ENGINES, DataPlaneSettings
 from tests.component.dataplane.backends import NameBackend
 from tests.component.dataplane.client import LineClient
+from tests.helpers.octets import random_octet
 
 
 @pytest.fixture
 def vpc() -> int:
     """A VPC octet of this test's own, so parallel tests never share addresses."""
-    return random.randint(150, 250)
+    return random_octet()
 
 
 def free_port(address: str) -> int:

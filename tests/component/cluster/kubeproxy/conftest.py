@@ -21,6 +21,7 @@ from localnlb.cluster.kubeproxy.metrics import ProxyMetrics
 from localnlb.cluster.kubeproxy.proxier import Proxier
 from localnlb.common.clock import Clock
 from tests.component.cluster.kubeproxy.backends import PodServer, UdpPodServer
+from tests.helpers.octets import random_octet
 
 NODE_A, NODE_B = "node-a", "node-b"
 
@@ -49,7 +50,7 @@ class Net:
 
 @pytest.fixture
 def net() -> Net:
-    return Net(random.randint(60, 140), random.randint(10, 99))
+    return Net(random_octet(), random.randint(10, 99))
 
 
 def free_port(address: str, kind: socket.SocketKind = socket.SOCK_STREAM) -> int:
