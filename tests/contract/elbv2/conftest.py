@@ -76,6 +76,20 @@ def run_elbv2_in_thread(
     return RunningElbv2(server, loop, thread, state_dir)
 
 
+def run_elbv2_with_health_checks(state_dir: Path, *, time_scale: float = 0.1) -> RunningElbv2:
+    """The API with the real health checker on a test time scale (0.1: interval 10 s -> 1 s)."""
+    from localnlb.elbv2.health.scheduler import scheduler_factory
+    from localnlb.elbv2.health.timing import FAST
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="elbv2-health-e2e", daemon=True)
+    thread.start()
+    factory = scheduler_factory(profile=FAST.scaled(time_scale))
+    coroutine = start_elbv2(Elbv2Settings(state_dir=state_dir), probed_health_factory=factory)
+    server = asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout=30)
+    return RunningElbv2(server, loop, thread, state_dir)
+
+
 @pytest.fixture
 def elbv2_server(tmp_path: Path) -> Iterator[RunningElbv2]:
     running = run_elbv2_in_thread(tmp_path / "state")

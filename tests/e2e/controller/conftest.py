@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -29,9 +28,6 @@ from localnlb.controller.runtime.controller import (
 from localnlb.controller.runtime.leader import LeaderSettings
 from localnlb.dataplane.service import DataPlane, resolve_engine
 from localnlb.dataplane.settings import DataPlaneSettings
-from localnlb.elbv2.health.scheduler import scheduler_factory
-from localnlb.elbv2.health.timing import FAST
-from localnlb.elbv2.service import Elbv2Settings, start_elbv2
 from tests.contract.elbv2.conftest import (
     AWS_CLI,
     REGION,
@@ -39,13 +35,13 @@ from tests.contract.elbv2.conftest import (
     cli_env,
     client,
     run_elbv2_in_thread,
+    run_elbv2_with_health_checks,
 )
 from tests.helpers.commands import run_command
 from tests.helpers.waiting import async_wait_until
 
 CLUSTER_NAME = "eks-workshop"
 INBOUND_CIDRS = "127.0.0.0/8"
-HEALTH_TIME_SCALE = 0.1
 NLB_DIR = Path("manifests/modules/exposing/load-balancer/nlb")
 IP_MODE_DIR = Path("manifests/modules/exposing/load-balancer/ip-mode")
 UI_BASE = Path("manifests/base-application/ui")
@@ -153,17 +149,6 @@ def controller_for(
             ),
         )
     )
-
-
-def run_elbv2_with_health_checks(state_dir: Path) -> RunningElbv2:
-    """The API with the real health checker, on a test time scale (interval 10 s → 1 s)."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="elbv2-controller-e2e", daemon=True)
-    thread.start()
-    factory = scheduler_factory(profile=FAST.scaled(HEALTH_TIME_SCALE))
-    coroutine = start_elbv2(Elbv2Settings(state_dir=state_dir), probed_health_factory=factory)
-    server = asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout=30)
-    return RunningElbv2(server, loop, thread, state_dir)
 
 
 @asynccontextmanager

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,15 +26,17 @@ from localnlb.controller.runtime.controller import (
 from localnlb.controller.runtime.leader import LeaderSettings
 from localnlb.dataplane.service import DataPlane, resolve_engine
 from localnlb.dataplane.settings import DataPlaneSettings
-from localnlb.elbv2.health.scheduler import scheduler_factory
-from localnlb.elbv2.health.timing import FAST
-from localnlb.elbv2.service import Elbv2Settings, start_elbv2
 from localnlb.web.dashboard import Dashboard, DashboardSettings
 from tests.component.web.browser import ensure_chromium, install_when_collected
-from tests.contract.elbv2.conftest import REGION, RunningElbv2, cli_env, client
+from tests.contract.elbv2.conftest import (
+    REGION,
+    RunningElbv2,
+    cli_env,
+    client,
+    run_elbv2_with_health_checks,
+)
 
 CLUSTER_NAME = "eks-workshop"
-HEALTH_TIME_SCALE = 0.1
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -45,16 +46,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     return ensure_chromium()
-
-
-def run_elbv2_with_health_checks(state_dir: Path) -> RunningElbv2:
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="elbv2-dashboard-e2e", daemon=True)
-    thread.start()
-    factory = scheduler_factory(profile=FAST.scaled(HEALTH_TIME_SCALE))
-    coroutine = start_elbv2(Elbv2Settings(state_dir=state_dir), probed_health_factory=factory)
-    server = asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout=30)
-    return RunningElbv2(server, loop, thread, state_dir)
 
 
 @dataclass
