@@ -229,6 +229,24 @@ async def test_webhook_down(api: Api, webhook: FakeWebhook, policy: str) -> None
     assert (await api.get("/api/v1/namespaces/ns/pods/p")).status == 404
 
 
+@pytest.mark.parametrize(
+    "url", ["https://192.0.2.10:9443/mutate", "https://webhooks.example.com/mutate"]
+)
+async def test_webhooks_off_this_machine_are_never_called(
+    api: Api, webhook: FakeWebhook, url: str
+) -> None:
+    # Network safety: no traffic leaves loopback. The call fails before any connection, as an
+    # unreachable webhook does, and failurePolicy Fail refuses the write.
+    await create_namespace(api)
+    await register(api, configuration(webhook, url=url))
+    reply = await api.post("/api/v1/namespaces/ns/pods", pod("p"))
+    assert reply.status == 500
+    assert reply.body["message"].endswith(
+        "localnlb calls admission webhooks on loopback addresses only"
+    )
+    assert webhook.seen == []
+
+
 @pytest.mark.parametrize("policy", ["Fail", "Ignore"])
 async def test_webhook_timeout(api: Api, webhook: FakeWebhook, policy: str) -> None:
     await create_namespace(api)

@@ -5,13 +5,19 @@ is empty) and, for a Service reference, against the name ``<service>.<namespace>
 kube-apiserver does. The call is bounded by the webhook's ``timeoutSeconds`` (also sent as the
 ``timeout`` query parameter). Every way the call can go wrong raises
 :class:`~.webhook_review.WebhookCallFailed` with Kubernetes' wording.
+
+Network safety: localnlb never sends traffic off this machine, so a webhook is only called on a
+loopback address (an IP in 127.0.0.0/8 or ::1, or ``localhost``); any other destination fails
+like an unreachable webhook, and its failurePolicy decides.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import ssl
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +31,16 @@ from localnlb.cluster.apiserver.webhooks import Webhook
 class Destination:
     url: str
     server_hostname: str | None = None  # the name to verify, when it is not the URL's host
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name that DNS might resolve anywhere
 
 
 class WebhookClient:
@@ -52,6 +68,10 @@ class WebhookClient:
         if self._session is None:
             self._session = aiohttp.ClientSession()
         failing = f'failed to call webhook: Post "{url}"'
+        if not is_loopback_url(url):
+            raise WebhookCallFailed(
+                f"{failing}: localnlb calls admission webhooks on loopback addresses only"
+            )
         try:
             async with asyncio.timeout(hook.timeout_seconds):
                 async with self._session.post(

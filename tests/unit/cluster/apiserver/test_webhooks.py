@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from localnlb.cluster.apiserver.status import ApiError
+from localnlb.cluster.apiserver.webhook_client import is_loopback_url
 from localnlb.cluster.apiserver.webhook_defaults import mutating_configuration
 from localnlb.cluster.apiserver.webhook_review import (
     WebhookCallFailed,
@@ -451,3 +452,19 @@ def test_malformed_stored_entries_are_read_with_defaults() -> None:
     [parsed] = webhooks_of(stored)
     assert parsed.failure_policy is FailurePolicy.FAIL
     assert parsed.timeout_seconds == 10
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("https://127.0.0.1:9443/x", True),
+        ("https://127.61.0.5/x", True),
+        ("https://[::1]:9443/x", True),
+        ("https://localhost:9443/x", True),
+        ("https://10.0.0.1/x", False),
+        ("https://webhook.example.com/x", False),
+        ("https://127.0.0.1.example.com/x", False),
+    ],
+)
+def test_only_loopback_webhooks_are_called(url: str, loopback: bool) -> None:
+    assert is_loopback_url(url) is loopback
