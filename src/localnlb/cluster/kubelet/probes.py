@@ -9,6 +9,9 @@
   container's environment and working directory.
 - ``grpc``: not supported here; it fails, and says so.
 
+Only loopback hosts are dialled (pods live on 127/8): a probe whose ``host`` names anything else
+fails, saying so, instead of sending traffic off the machine.
+
 Every probe is bounded by ``timeoutSeconds``; a timeout is a failure. A failure carries the
 kubelet's wording (``HTTP probe failed with statuscode: 404``, ``Get "http://...": dial tcp
 ...: connect: connection refused``, an exec probe's output) for the ``Unhealthy`` event.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -112,6 +116,10 @@ async def _perform(
         return ProbeOutcome(False, "grpc probes are not supported by localnlb")
     if target.port is None:
         raise ValueError(f"unknown port {handler.get('port')!r}")
+    if not _on_this_machine(target.host):
+        # Network safety: pods live on 127/8 and a probe never leaves it (a real kubelet would
+        # dial the host the pod spec names).
+        return ProbeOutcome(False, f"{target.url}: localnlb probes loopback addresses only")
     if spec.action is ProbeAction.TCP_SOCKET:
         _, writer = await asyncio.open_connection(target.host, target.port)
         writer.close()
@@ -119,6 +127,15 @@ async def _perform(
             await writer.wait_closed()
         return ProbeOutcome(True)
     return await _http_get(handler, target)
+
+
+def _on_this_machine(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 async def _http_get(handler: Mapping[str, Any], target: _Target) -> ProbeOutcome:

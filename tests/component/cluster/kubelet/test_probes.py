@@ -107,6 +107,16 @@ async def test_refused_connections_are_worded_as_go_dials() -> None:
     assert tcp == ProbeOutcome(False, f"dial tcp {HOST}:{port}: connect: connection refused")
 
 
+@pytest.mark.parametrize("host", ["192.0.2.10", "example.com"])
+async def test_probes_never_dial_off_this_machine(host: str) -> None:
+    http = await probe(ProbeAction.HTTP_GET, {"host": host, "path": "/", "port": 80})
+    assert http == ProbeOutcome(
+        False, f"http://{host}:80/: localnlb probes loopback addresses only"
+    )
+    tcp = await probe(ProbeAction.TCP_SOCKET, {"host": host, "port": 80})
+    assert not tcp.ok
+
+
 async def test_tcp_socket_passes_when_something_listens(
     server: tuple[int, list[dict[str, str]]],
 ) -> None:

@@ -41,6 +41,22 @@ def slices(*endpoints: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def test_endpoints_off_this_machine_are_never_used() -> None:
+    # A selector-less Service's hand-written slice may name any address; nothing leaves 127/8.
+    table = build_proxy_table(
+        "node-a",
+        [service()],
+        slices(
+            endpoint("10.0.1.5", "node-a"),
+            endpoint("192.0.2.7", "node-b"),
+            endpoint("127.42.1.1", "node-a"),
+            endpoint("not-an-ip", "node-b"),
+        ),
+    )
+    [rule] = table.node_ports
+    assert rule.endpoints == (Endpoint("127.42.1.1", 8080, "node-a", "us-west-2a"),)
+
+
 def test_cluster_policy_uses_every_ready_endpoint_from_any_node() -> None:
     table = build_proxy_table(
         "node-a",
