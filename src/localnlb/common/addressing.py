@@ -132,3 +132,14 @@ def _zone_id_prefix(region: str) -> str:
     if len(parts) != 3:
         return region
     return f"{parts[0]}{parts[1][0]}{parts[2]}"
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` is this machine's loopback: an IP in 127.0.0.0/8 or ``::1``, or
+    ``localhost``. A name that DNS might resolve anywhere is not."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

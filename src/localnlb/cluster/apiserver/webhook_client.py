@@ -14,7 +14,6 @@ like an unreachable webhook, and its failurePolicy decides.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import ssl
 import urllib.parse
@@ -25,6 +24,7 @@ import aiohttp
 
 from localnlb.cluster.apiserver.webhook_review import WebhookCallFailed
 from localnlb.cluster.apiserver.webhooks import Webhook
+from localnlb.common.addressing import is_loopback_host
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +34,7 @@ class Destination:
 
 
 def is_loopback_url(url: str) -> bool:
-    host = urllib.parse.urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a name that DNS might resolve anywhere
+    return is_loopback_host(urllib.parse.urlsplit(url).hostname or "")
 
 
 class WebhookClient:

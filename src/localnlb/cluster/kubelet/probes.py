@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import Any
 import aiohttp
 
 from localnlb.cluster.kubelet.podspec import PortSpec, ProbeAction, ProbeSpec, resolve_port
+from localnlb.common.addressing import is_loopback_host
 
 PROBE_USER_AGENT = "kube-probe/1.31"
 EXEC_OUTPUT_LIMIT = 10 * 1024  # the kubelet keeps at most 10 KiB of an exec probe's output
@@ -116,7 +116,7 @@ async def _perform(
         return ProbeOutcome(False, "grpc probes are not supported by localnlb")
     if target.port is None:
         raise ValueError(f"unknown port {handler.get('port')!r}")
-    if not _on_this_machine(target.host):
+    if not is_loopback_host(target.host):
         # Network safety: pods live on 127/8 and a probe never leaves it (a real kubelet would
         # dial the host the pod spec names).
         return ProbeOutcome(False, f"{target.url}: localnlb probes loopback addresses only")
@@ -127,15 +127,6 @@ async def _perform(
             await writer.wait_closed()
         return ProbeOutcome(True)
     return await _http_get(handler, target)
-
-
-def _on_this_machine(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 async def _http_get(handler: Mapping[str, Any], target: _Target) -> ProbeOutcome:

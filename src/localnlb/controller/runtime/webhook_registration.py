@@ -13,7 +13,6 @@ stores nothing.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -26,22 +25,15 @@ from lightkube.resources.admissionregistration_v1 import (
 )
 from lightkube.resources.core_v1 import Service
 
+from localnlb.common.addressing import is_loopback_host
+
 
 def reachable_from(api_server_url: str, webhook_host: str) -> bool:
     """A loopback webhook address is reachable only from an API server on this machine's
     loopback too (the embedded cluster); any other address is taken as reachable."""
-    if not _loopback(webhook_host):
+    if not is_loopback_host(webhook_host):
         return True
-    return _loopback(urlsplit(api_server_url).hostname or "")
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(urlsplit(api_server_url).hostname or "")
 
 
 WebhookConfiguration = MutatingWebhookConfiguration | ValidatingWebhookConfiguration
