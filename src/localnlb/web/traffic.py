@@ -15,7 +15,7 @@ and a source unread for a whole window has no rates. Time is always passed in.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -90,45 +90,46 @@ _KUBEPROXY_FIELDS = {
 }
 
 
-def _accumulate(totals: dict[str, float], name: str, value: float) -> None:
-    totals[name] = totals.get(name, 0.0) + value
+def _counters(
+    text: str, fields: Mapping[str, str], key_of: Callable[[Mapping[str, str]], K]
+) -> dict[K, Counters]:
+    """Sum the samples named in ``fields`` into the Counters field it names, per ``key_of``."""
+    found: dict[K, dict[str, float]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            which = fields.get(sample.name)
+            if which is None:
+                continue
+            totals = found.setdefault(key_of(sample.labels), {})
+            totals[which] = totals.get(which, 0.0) + sample.value
+    return {key: Counters(**values) for key, values in found.items()}
+
+
+def _lb_target_key(labels: Mapping[str, str]) -> LbTargetKey:
+    return LbTargetKey(
+        load_balancer=labels.get("load_balancer", ""),
+        target_group=labels.get("target_group", ""),
+        target=labels.get("target", ""),
+        zone=labels.get("availability_zone", ""),
+    )
+
+
+def _proxy_key(labels: Mapping[str, str]) -> ProxyKey:
+    return ProxyKey(
+        node=labels.get("node", ""),
+        namespace=labels.get("namespace", ""),
+        service=labels.get("service", ""),
+        port_name=labels.get("port", ""),
+        cross_node=labels.get("cross_node") == "true",
+    )
 
 
 def parse_dataplane(text: str) -> dict[LbTargetKey, Counters]:
-    found: dict[LbTargetKey, dict[str, float]] = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            which = _DATAPLANE_FIELDS.get(sample.name)
-            if which is None:
-                continue
-            labels = sample.labels
-            key = LbTargetKey(
-                load_balancer=labels.get("load_balancer", ""),
-                target_group=labels.get("target_group", ""),
-                target=labels.get("target", ""),
-                zone=labels.get("availability_zone", ""),
-            )
-            _accumulate(found.setdefault(key, {}), which, sample.value)
-    return {key: Counters(**values) for key, values in found.items()}
+    return _counters(text, _DATAPLANE_FIELDS, _lb_target_key)
 
 
 def parse_kubeproxy(text: str) -> dict[ProxyKey, Counters]:
-    found: dict[ProxyKey, dict[str, float]] = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            which = _KUBEPROXY_FIELDS.get(sample.name)
-            if which is None:
-                continue
-            labels = sample.labels
-            key = ProxyKey(
-                node=labels.get("node", ""),
-                namespace=labels.get("namespace", ""),
-                service=labels.get("service", ""),
-                port_name=labels.get("port", ""),
-                cross_node=labels.get("cross_node") == "true",
-            )
-            _accumulate(found.setdefault(key, {}), which, sample.value)
-    return {key: Counters(**values) for key, values in found.items()}
+    return _counters(text, _KUBEPROXY_FIELDS, _proxy_key)
 
 
 class _Series(Generic[K]):
