@@ -38,6 +38,7 @@ from localnlb.dataplane.metrics import (
     NEW,
     RESETS,
     Exported,
+    FlowCounters,
     Labels,
     RejectedExport,
 )
@@ -46,7 +47,6 @@ from localnlb.dataplane.settings import DataPlaneSettings
 from localnlb.dataplane.verdicts import Action, verdict_for
 
 log = logging.getLogger(__name__)
-_FIELDS = 7
 
 
 class KernelEngine:
@@ -143,9 +143,9 @@ class KernelEngine:
         active: dict[int, int] = {}
         for flow in await kernel_flows(OURS):
             active[flow.mark] = active.get(flow.mark, 0) + 1
-        per_target: Exported = {}
+        tally = FlowCounters()  # the user-space workers' shape, so /metrics sums both alike
         for mark, pin in self._known.items():
-            values = per_target.setdefault(pin.labels, [0] * _FIELDS)
+            values = tally.slot(pin.labels)
             new = counters.get(f"n_{mark:08x}", (0, 0))[0]
             up = counters.get(f"u_{mark:08x}", (0, 0))[1]
             down = counters.get(f"d_{mark:08x}", (0, 0))[1]
@@ -157,9 +157,11 @@ class KernelEngine:
                 values[CROSS_AZ_FLOWS] += new
                 values[CROSS_AZ_BYTES] += up + down
         for labels, count in self._resets.items():
-            per_target.setdefault(labels, [0] * _FIELDS)[RESETS] += count
-        rejected = {key: counters.get(name, (0, 0))[0] for name, key in self._rejections.items()}
-        self._exported = (per_target, {k: v for k, v in rejected.items() if v})
+            tally.slot(labels)[RESETS] += count
+        for name, key in self._rejections.items():
+            if counters.get(name, (0, 0))[0]:
+                tally.rejected[key] = counters[name][0]
+        self._exported = tally.export()
 
     def export_counters(self) -> tuple[Exported, RejectedExport]:
         return self._exported

@@ -45,12 +45,17 @@ def kernel_table_name(owner: str) -> str:
     return "localnlb_" + hashlib.blake2b(owner.encode(), digest_size=4).hexdigest()
 
 
+def _listed(listing: str, name: str) -> bool:
+    """Whether ``nft list tables ip`` output has table ``name``."""
+    return f"table ip {name}" in listing.splitlines()
+
+
 def remove_table_now(name: str) -> bool:
     """Remove table ``name`` if it is there (``localnlb down`` after a SIGKILL); True if it was."""
     if unavailable_reason() is not None:
         return False
     listing = subprocess.run(["nft", "list", "tables", "ip"], capture_output=True, text=True)
-    if f"table ip {name}\n" not in listing.stdout + "\n":
+    if not _listed(listing.stdout, name):
         return False
     subprocess.run(["nft", "delete", "table", "ip", name], capture_output=True, check=False)
     return True
@@ -123,8 +128,7 @@ class NftTable:
         await _run("nft", "-f", "-", stdin=script)
 
     async def delete(self) -> None:
-        listing = await _run("nft", "list", "tables", "ip")
-        if f"table ip {self.name}\n" in listing + "\n":
+        if _listed(await _run("nft", "list", "tables", "ip"), self.name):
             await _run("nft", "delete", "table", "ip", self.name)
 
     async def counters(self) -> dict[str, tuple[int, int]]:

@@ -110,7 +110,6 @@ class _Builder:
     seed: int
     lines: list[str]
     chains: set[str]
-    counters: set[str]
     pins: dict[int, KernelPin]
     rejections: dict[str, RejectedKey]
     timeouts: set[int]
@@ -127,8 +126,12 @@ class _Builder:
         key = (plan.load_balancer.name, plan.node.availability_zone, reason)
         counter = f"r_{_short(repr(key))}"
         self.rejections[counter] = key
-        self.counters.add(counter)
         return counter
+
+    def counter_names(self) -> list[str]:
+        """Every named counter: new flows and bytes each way per pin, and each rejection."""
+        per_pin = {f"{prefix}_{mark:08x}" for mark in self.pins for prefix in ("n", "u", "d")}
+        return sorted(per_pin | set(self.rejections))
 
     def plan_chain(self, plan: ListenerPlan) -> str:
         chain = f"l_{_short(repr(plan.binding))}"
@@ -161,8 +164,6 @@ class _Builder:
             )
             pin_chain = f"p_{mark:08x}"
             self.chain(pin_chain)
-            for prefix in ("n", "u", "d"):
-                self.counters.add(f"{prefix}_{mark:08x}")
             self.rule(
                 pin_chain,
                 f"meta l4proto {plan.transport} ct mark set 0x{mark:08x}{idle}"
@@ -189,7 +190,7 @@ def render(
 ) -> Ruleset:
     """The nft script that makes table ``name`` forward as ``table`` says."""
     udp_seconds = max(1, round(udp_idle_timeout))  # conntrack counts whole seconds
-    b = _Builder(name, seed, [], set(), set(), {}, {}, set(), udp_seconds)
+    b = _Builder(name, seed, [], set(), {}, {}, set(), udp_seconds)
     entries = []
     bindings = set()
     for binding, plan in sorted(table.plans.items()):
@@ -201,7 +202,7 @@ def render(
     base = [
         f"add table ip {name}",
         f"flush table ip {name}",
-        *(f"add counter ip {name} {counter}" for counter in sorted(b.counters)),
+        *(f"add counter ip {name} {counter}" for counter in b.counter_names()),
         *(
             f"add ct timeout ip {name} idle_{seconds} {{ protocol tcp ; l3proto ip ;"
             f" policy = {{ established : {seconds} }} ; }}"
