@@ -297,13 +297,7 @@ async def test_user_made_binding_for_an_outside_target_group(stack: Stack) -> No
     # Its Service gone: BackendNotFound, and the targets are deregistered.
     await stack.kubectl("delete", "service", "-n", "ui", "ui")
 
-    async def backend_not_found() -> dict[str, Any] | None:
-        return next(
-            (e for e in await events_of(stack, "by-hand") if e["reason"] == "BackendNotFound"),
-            None,
-        )
-
-    event = await async_wait_until(backend_not_found, timeout=10, what="BackendNotFound")
+    event = await wait_event(stack, "by-hand", "BackendNotFound")
     assert event["message"] == 'services "ui" not found'
     assert event["involvedObject"]["kind"] == "TargetGroupBinding"
 
