@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import ipaddress
-import signal
 import sys
 
+from localnlb.cli.foreground import wait_for_stop_signal
 from localnlb.cli.options import add_state_dir_option
 from localnlb.common import statedir
 from localnlb.common.supervisor.announce import announce_ready
@@ -54,16 +53,9 @@ async def _serve(settings: DashboardSettings) -> int:
     statedir.update_env(settings.state_dir, {DASHBOARD_VARIABLE: url})
     print(f"localnlb dashboard: {url}", flush=True)
     announce_ready({"http": url})
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stopping.set)
     try:
-        await stopping.wait()
+        await wait_for_stop_signal()
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(Exception):
-                loop.remove_signal_handler(signum)
         await dashboard.stop()
     return 0
 
