@@ -41,16 +41,12 @@ def listening_socket(address: tuple[str, int], *, kind: socket.SocketKind) -> so
     return sock
 
 
-def bound_socket(source_ip: str | None, *, kind: socket.SocketKind) -> socket.socket:
-    """A non-blocking socket bound to ``source_ip`` (any free port), not yet connected."""
-    sock = socket.socket(socket.AF_INET, kind)
+def upstream_datagram_socket(source_ip: str | None) -> socket.socket:
+    """A non-blocking UDP socket bound to ``source_ip`` (any free port), not yet connected."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         sock.setblocking(False)
-        if kind == socket.SOCK_STREAM:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if source_ip is not None:
-            if kind == socket.SOCK_STREAM:
-                sock.setsockopt(socket.IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1)
             sock.bind((source_ip, 0))
     except OSError:
         sock.close()
@@ -61,8 +57,8 @@ def bound_socket(source_ip: str | None, *, kind: socket.SocketKind) -> socket.so
 def upstream_socket(source_ip: str | None) -> socket.socket:
     """A non-blocking TCP socket bound to ``source_ip`` with the port left to ``connect``.
 
-    One syscall fewer than :func:`bound_socket` (non-blocking from creation; TCP_NODELAY is set
-    by the transport that wraps it)."""
+    Non-blocking from creation (one syscall fewer); TCP_NODELAY is set by the transport that
+    wraps it."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM | socket.SOCK_NONBLOCK)
     if source_ip is not None:
         try:

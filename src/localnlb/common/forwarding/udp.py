@@ -14,12 +14,11 @@ bound they are dropped, as UDP may. Per-datagram work is one dict lookup and one
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from localnlb.common.forwarding.sockets import bound_socket
+from localnlb.common.forwarding.sockets import upstream_datagram_socket
 
 PENDING_DATAGRAM_LIMIT = 256
 
@@ -105,7 +104,7 @@ class UdpFlow(asyncio.DatagramProtocol):
         self._arm_idle(plan.idle_timeout)
 
     async def _open(self, plan: UdpUpstreamPlan) -> None:
-        sock = bound_socket(plan.source_ip, kind=socket.SOCK_DGRAM)
+        sock = upstream_datagram_socket(plan.source_ip)
         try:
             sock.connect(plan.address)  # UDP: no handshake, just fixes the peer
             await self._loop.create_datagram_endpoint(lambda: self, sock=sock)
