@@ -18,7 +18,7 @@ from typing import Any
 import jsonpatch
 
 from localnlb.cluster.apiserver.status import ApiError
-from localnlb.cluster.apiserver.webhooks import AdmissionAttributes, Webhook
+from localnlb.cluster.apiserver.webhooks import REVIEW_VERSIONS, AdmissionAttributes, Webhook
 
 JsonObject = dict[str, Any]
 REVIEW_GROUP = "admission.k8s.io"
@@ -30,7 +30,7 @@ class WebhookCallFailed(Exception):
 
 def review_version(hook: Webhook) -> str:
     for version in hook.review_versions:
-        if version in ("v1", "v1beta1"):
+        if version in REVIEW_VERSIONS:
             return version
     raise WebhookCallFailed(
         f"webhook does not accept v1 or v1beta1 AdmissionReview (accepts {hook.review_versions})"

@@ -10,12 +10,17 @@ from urllib.parse import urlsplit
 
 from localnlb.cluster.apiserver.causes import invalid_value, required, unsupported
 from localnlb.cluster.apiserver.status import Cause
+from localnlb.cluster.apiserver.webhooks import (
+    DEFAULT_TIMEOUT_SECONDS,
+    REVIEW_VERSIONS,
+    FailurePolicy,
+    Operation,
+)
 
 JsonObject = dict[str, Any]
-_FAILURE_POLICIES = ("Fail", "Ignore")
+_FAILURE_POLICIES = tuple(policy.value for policy in FailurePolicy)
 _SIDE_EFFECTS = ("None", "NoneOnDryRun")
-_REVIEW_VERSIONS = ("v1", "v1beta1")
-_OPERATIONS = ("*", "CREATE", "UPDATE", "DELETE", "CONNECT")
+_OPERATIONS = ("*", *(operation.value for operation in Operation))
 _SCOPES = ("*", "Cluster", "Namespaced")
 
 
@@ -72,7 +77,7 @@ def _webhook(path: str, hook: Any) -> list[Cause]:
         causes.append(
             invalid_value(f"{path}.name", name, "should be a domain with at least three segments")
         )
-    policy = hook.get("failurePolicy", "Fail")
+    policy = hook.get("failurePolicy", FailurePolicy.FAIL.value)
     if policy not in _FAILURE_POLICIES:
         causes.append(unsupported(f"{path}.failurePolicy", policy, _FAILURE_POLICIES))
     side_effects = hook.get("sideEffects")
@@ -81,7 +86,7 @@ def _webhook(path: str, hook: Any) -> list[Cause]:
     elif side_effects not in _SIDE_EFFECTS:
         causes.append(unsupported(f"{path}.sideEffects", side_effects, _SIDE_EFFECTS))
     versions = hook.get("admissionReviewVersions")
-    if not isinstance(versions, list) or not any(v in _REVIEW_VERSIONS for v in versions):
+    if not isinstance(versions, list) or not any(v in REVIEW_VERSIONS for v in versions):
         causes.append(
             Cause(
                 f"{path}.admissionReviewVersions",
@@ -89,7 +94,7 @@ def _webhook(path: str, hook: Any) -> list[Cause]:
                 "FieldValueRequired",
             )
         )
-    timeout = hook.get("timeoutSeconds", 10)
+    timeout = hook.get("timeoutSeconds", DEFAULT_TIMEOUT_SECONDS)
     if not isinstance(timeout, int) or not 1 <= timeout <= 30:
         causes.append(
             invalid_value(
