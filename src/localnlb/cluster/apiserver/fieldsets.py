@@ -14,7 +14,6 @@ from typing import Any
 from localnlb.cluster.apiserver.patch_meta import EMPTY, Meta
 
 Path = tuple[str, ...]
-_META_KEYS = ("metadata",)
 _SERVER_OWNED = (
     "uid",
     "resourceVersion",
