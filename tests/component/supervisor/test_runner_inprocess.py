@@ -14,6 +14,7 @@ from localnlb.common.supervisor.component import RunningComponent
 from localnlb.common.supervisor.processes import LinuxProcessTable, identity_of
 from localnlb.common.supervisor.runner import EXIT_START_FAILED, EXIT_STOPPED, Supervisor
 from tests.component.supervisor.conftest import sample
+from tests.helpers.waiting import async_wait_until
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -42,9 +43,12 @@ async def test_components_are_stopped_even_when_the_state_dir_was_deleted(
     run_dir.prepare()
     supervisor = Supervisor(run_dir, [sample("web")])
     running = asyncio.create_task(supervisor.run())
-    while supervisor.phase != "running":
+
+    async def supervising() -> bool:
         assert not running.done()
-        await asyncio.sleep(0.02)
+        return supervisor.phase == "running"
+
+    await async_wait_until(supervising, timeout=30, what="the supervisor to run")
     status = read_status(run_dir)
     assert status is not None
     web_pid = status.components[0].pid
