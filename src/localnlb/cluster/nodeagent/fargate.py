@@ -16,7 +16,12 @@ from collections import Counter
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.controllers import objects
 from localnlb.cluster.nodeagent.fleet import NodeFleet
-from localnlb.cluster.nodes.fargate import FargateProfile, fargate_identity, profile_for
+from localnlb.cluster.nodes.fargate import (
+    FARGATE_SCHEDULER,
+    FargateProfile,
+    fargate_identity,
+    profile_for,
+)
 from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.events import EventRecorder
 from localnlb.cluster.runtime.feed import ChangeFeed
@@ -41,8 +46,8 @@ class FargateLoop:
         self._plan = plan
         self._profiles = profiles
         self._kinds = Kinds.resolve(registry)
-        self._access = Access(registry, "fargate-scheduler")
-        self._events = EventRecorder(registry, self._kinds.event, "fargate-scheduler")
+        self._access = Access(registry, FARGATE_SCHEDULER)
+        self._events = EventRecorder(registry, self._kinds.event, FARGATE_SCHEDULER)
         self._queue: WorkQueue[Key] = WorkQueue("fargate")
         self._nodes: dict[Key, str] = {}  # pod -> its Fargate node
         self._zones: dict[Key, str] = {}  # pod -> its node's AZ
