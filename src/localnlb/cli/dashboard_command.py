@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import sys
 
 from localnlb.cli.foreground import wait_for_stop_signal
-from localnlb.cli.options import add_state_dir_option
+from localnlb.cli.options import add_state_dir_option, in_loopback_network
 from localnlb.common import statedir
 from localnlb.common.supervisor.announce import announce_ready
 from localnlb.web.dashboard import DASHBOARD_VARIABLE, Dashboard, DashboardSettings
-
-LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,11 +58,7 @@ async def _serve(settings: DashboardSettings) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        loopback = ipaddress.ip_address(args.host) in LOOPBACK
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not in_loopback_network(args.host):
         print(
             f"localnlb dashboard: --host must be in 127.0.0.0/8, not {args.host!r}", file=sys.stderr
         )

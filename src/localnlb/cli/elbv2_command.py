@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import os
 import sys
 import urllib.parse
 from pathlib import Path
 
 from localnlb.cli.foreground import wait_for_stop_signal
-from localnlb.cli.options import add_dataplane_engine_option, add_state_dir_option
+from localnlb.cli.options import (
+    add_dataplane_engine_option,
+    add_state_dir_option,
+    in_loopback_network,
+)
 from localnlb.common import statedir
 from localnlb.dataplane.kernel.netfilter import KernelPathError
 from localnlb.dataplane.service import start_dataplane
@@ -33,7 +36,6 @@ from localnlb.elbv2.health.timing import PROFILES, profile_named
 from localnlb.elbv2.service import Elbv2Server, Elbv2Settings
 
 DEFAULT_HOST = "127.0.0.1"
-LOOPBACK = ipaddress.ip_network("127.0.0.0/8")  # never listen anywhere else
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -178,15 +180,8 @@ ENGINE_SUMMARY = {
 }
 
 
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host) in LOOPBACK
-    except ValueError:
-        return False
-
-
 def run(args: argparse.Namespace) -> int:
-    if not _is_loopback(args.host):
+    if not in_loopback_network(args.host):
         print(
             f"localnlb: --host must be an address in 127.0.0.0/8, not {args.host!r}",
             file=sys.stderr,
