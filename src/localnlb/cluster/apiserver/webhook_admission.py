@@ -31,6 +31,7 @@ from localnlb.cluster.apiserver.webhooks import (
     applies,
     ordered_webhooks,
 )
+from localnlb.cluster.controllers.objects import labels_of
 
 log = logging.getLogger(__name__)
 JsonObject = dict[str, Any]
@@ -53,7 +54,7 @@ class WebhookAdmission:
         labels: dict[str, str] = {}
         if attributes.rt.namespaced:
             namespace = self._registry.store.find("/namespaces", "", attributes.namespace)
-            labels = dict(((namespace or {}).get("metadata") or {}).get("labels") or {})
+            labels = labels_of(namespace or {})
         return [h for h in ordered_webhooks(configurations) if applies(h, attributes, labels)]
 
     def registered(self) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from localnlb.cluster.controllers.objects import expression_matches
+from localnlb.cluster.controllers.objects import expression_matches, labels_of
 from localnlb.cluster.schema.kinds import ResourceType
 
 JsonObject = dict[str, Any]
@@ -189,10 +189,6 @@ def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, st
     return all(expression_matches(e, labels) for e in selector.get("matchExpressions") or ())
 
 
-def _labels(obj: Mapping[str, Any] | None) -> dict[str, str]:
-    return dict(((obj or {}).get("metadata") or {}).get("labels") or {})
-
-
 @dataclass(frozen=True, slots=True)
 class AdmissionAttributes:
     """What is being done: the request's side of the matching."""
@@ -216,7 +212,7 @@ def _scope_labels(
     if attributes.rt.namespaced:
         return namespace_labels
     if attributes.rt.store_key == "/namespaces":
-        return _labels(attributes.obj or attributes.old)
+        return labels_of(attributes.obj or attributes.old or {})
     return None
 
 
@@ -238,4 +234,4 @@ def applies(
     if not selector_matches(hook.namespace_selector, _scope_labels(attributes, namespace_labels)):
         return False
     candidates = [o for o in (attributes.obj, attributes.old) if o is not None]
-    return any(selector_matches(hook.object_selector, _labels(o)) for o in candidates)
+    return any(selector_matches(hook.object_selector, labels_of(o)) for o in candidates)
