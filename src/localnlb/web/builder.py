@@ -12,10 +12,11 @@ from localnlb.common.snapshot import (
     RoutingSnapshot,
     TargetGroupRoute,
 )
+from localnlb.dataplane.routing import ALL_ZONES
 from localnlb.elbv2.model.target_health import DESCRIPTIONS, TargetHealthReason
 from localnlb.web.anchors import Resolver, node_order, pod_anchor
 from localnlb.web.cluster_view import ClusterView, NodeView, PodView
-from localnlb.web.paths import ALL_ZONES, lb_edges, proxy_edges
+from localnlb.web.paths import lb_edges, proxy_edges
 from localnlb.web.scene import (
     EdgeScene,
     LbNodeScene,

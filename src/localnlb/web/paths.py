@@ -1,9 +1,9 @@
 """Traffic paths: the edges the page draws, with their live rates.
 
 - LB node → target, for every target of every target group a listener forwards to, when the
-  LB node may send there (same AZ, or cross-zone load balancing on for the group), plus any
-  pair the data plane is counting traffic on now. In instance mode the target is a node's
-  NodePort, in ip mode the pod itself.
+  LB node may send there (same AZ, or cross-zone load balancing on for the group: the data
+  plane's own ``cross_zone_enabled``), plus any pair the data plane is counting traffic on now.
+  In instance mode the target is a node's NodePort, in ip mode the pod itself.
 - NodePort → pod (kube-proxy's hop): to every ready endpoint the NodePort may pick (only local
   ones with ``externalTrafficPolicy: Local``), for NodePorts that are instance targets or carry
   traffic now. kube-proxy counts per node and "same node or not", so a count is shared by the
@@ -16,24 +16,17 @@ the cross-AZ and cross-node hops.
 from __future__ import annotations
 
 from localnlb.common.snapshot import LoadBalancerRoute, TargetGroupRoute
+from localnlb.dataplane.routing import ALL_ZONES, cross_zone_enabled
 from localnlb.web.anchors import Resolver, node_order, pod_anchor
 from localnlb.web.cluster_view import ClusterView, NodeView, PodView, ServiceView
 from localnlb.web.scene import EdgeScene
 from localnlb.web.traffic import LbTargetKey, ProxyKey, Rate, TrafficRates
 
-ALL_ZONES = "all"  # the zone of an ip target outside the VPC
-
-
-def _cross_zone_on(lb: LoadBalancerRoute, group: TargetGroupRoute) -> bool:
-    if group.cross_zone in ("true", "false"):
-        return group.cross_zone == "true"
-    return lb.cross_zone
-
 
 def lb_edges(
     lb: LoadBalancerRoute, group: TargetGroupRoute, resolver: Resolver, rates: TrafficRates
 ) -> list[EdgeScene]:
-    cross_zone = _cross_zone_on(lb, group)
+    cross_zone = cross_zone_enabled(lb, group)
     edges = []
     for node in sorted(lb.nodes, key=lambda n: n.availability_zone):
         for target in group.targets:
