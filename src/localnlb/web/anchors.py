@@ -36,15 +36,15 @@ class Resolver:
             node = self.by_instance.get(target.id)
             if node is not None:
                 if target.port in self.node_ports:
-                    return f"nodeport:{node.name}:{target.port}", node.name, "lb-to-node"
-                return f"node:{node.name}", node.name, "lb-to-node"
+                    return node_port_anchor(node.name, target.port), node.name, "lb-to-node"
+                return node_anchor(node.name), node.name, "lb-to-node"
         else:
             pod = self.pod_by_ip.get(target.id)
             if pod is not None:
                 return pod_anchor(pod), pod.name, "lb-to-pod"
             node = self.node_by_address.get(target.id)
             if node is not None:
-                return f"node:{node.name}", node.name, "lb-to-node"
+                return node_anchor(node.name), node.name, "lb-to-node"
         anchor = f"target:{group.name}:{target.id}:{target.port}"
         return anchor, "not in the cluster", "lb-to-target"
 
@@ -59,3 +59,15 @@ class Resolver:
 
 def pod_anchor(pod: PodView) -> str:
     return f"pod:{pod.namespace}/{pod.name}"
+
+
+def node_anchor(node_name: str) -> str:
+    return f"node:{node_name}"
+
+
+def node_port_anchor(node_name: str, node_port: int) -> str:
+    return f"nodeport:{node_name}:{node_port}"
+
+
+def lb_node_anchor(load_balancer: str, zone: str) -> str:
+    return f"lbnode:{load_balancer}:{zone}"

@@ -14,7 +14,14 @@ from localnlb.common.snapshot import (
 )
 from localnlb.dataplane.routing import ALL_ZONES
 from localnlb.elbv2.model.target_health import DESCRIPTIONS, TargetHealthReason
-from localnlb.web.anchors import Resolver, node_order, pod_anchor
+from localnlb.web.anchors import (
+    Resolver,
+    lb_node_anchor,
+    node_anchor,
+    node_order,
+    node_port_anchor,
+    pod_anchor,
+)
 from localnlb.web.cluster_view import ClusterView, NodeView, PodView
 from localnlb.web.paths import lb_edges, proxy_edges
 from localnlb.web.scene import (
@@ -118,7 +125,9 @@ def _load_balancer_scene(
         cross_zone=lb.cross_zone,
         service=service,
         nodes=tuple(
-            LbNodeScene(n.availability_zone, n.address, f"lbnode:{lb.name}:{n.availability_zone}")
+            LbNodeScene(
+                n.availability_zone, n.address, lb_node_anchor(lb.name, n.availability_zone)
+            )
             for n in sorted(lb.nodes, key=lambda n: n.availability_zone)
         ),
         listeners=tuple(
@@ -160,7 +169,9 @@ def _group_scene(group: TargetGroupRoute, resolver: Resolver) -> TargetGroupScen
 
 def _node_scene(node: NodeView, cluster: ClusterView) -> NodeScene:
     ports = [
-        NodePortScene(s.key, p.name, p.node_port, p.protocol, f"nodeport:{node.name}:{p.node_port}")
+        NodePortScene(
+            s.key, p.name, p.node_port, p.protocol, node_port_anchor(node.name, p.node_port)
+        )
         for s in sorted(cluster.services, key=lambda s: s.key)
         for p in s.ports
         if p.node_port is not None
@@ -177,7 +188,7 @@ def _node_scene(node: NodeView, cluster: ClusterView) -> NodeScene:
         ready=node.ready,
         node_ports=tuple(ports),
         pods=tuple(_pod_scene(p) for p in pods),
-        anchor=f"node:{node.name}",
+        anchor=node_anchor(node.name),
     )
 
 

@@ -17,7 +17,13 @@ from __future__ import annotations
 
 from localnlb.common.snapshot import LoadBalancerRoute, TargetGroupRoute
 from localnlb.dataplane.routing import ALL_ZONES, cross_zone_enabled
-from localnlb.web.anchors import Resolver, node_order, pod_anchor
+from localnlb.web.anchors import (
+    Resolver,
+    lb_node_anchor,
+    node_order,
+    node_port_anchor,
+    pod_anchor,
+)
 from localnlb.web.cluster_view import ClusterView, NodeView, PodView, ServiceView
 from localnlb.web.scene import EdgeScene
 from localnlb.web.traffic import LbTargetKey, ProxyKey, Rate, TrafficRates
@@ -39,7 +45,7 @@ def lb_edges(
             if not (same_zone or cross_zone or rate.lit):
                 continue
             anchor, _, hop = resolver.resolve(group, target)
-            source = f"lbnode:{lb.name}:{node.availability_zone}"
+            source = lb_node_anchor(lb.name, node.availability_zone)
             edges.append(
                 _edge(
                     source=source,
@@ -143,7 +149,7 @@ def _node_port_edges(
             pod_node = resolver.node_by_name.get(pod.node_name)
             edges.append(
                 _edge(
-                    source=f"nodeport:{node.name}:{node_port}",
+                    source=node_port_anchor(node.name, node_port),
                     target=pod_anchor(pod),
                     hop="node-to-pod",
                     lb="",
