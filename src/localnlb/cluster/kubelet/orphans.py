@@ -17,17 +17,19 @@ import os
 import signal
 from pathlib import Path
 
+from localnlb.common.supervisor.processes import read_stat
+
 RECORD_SUFFIX = ".pid"
 _log = logging.getLogger(__name__)
 
 
 def start_ticks(pid: int) -> int | None:
-    """The process's start time in clock ticks since boot (``/proc/<pid>/stat`` field 22)."""
+    """The process's start time in clock ticks since boot; None once it is gone or a zombie."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
+        stat = read_stat(pid)
+    except OSError:  # another user's process under a hidepid /proc: not one of ours
         return None
-    return int(fields[19]) if fields[0] not in ("Z", "X") else None
+    return stat.start_ticks if stat is not None and stat.state not in ("Z", "X") else None
 
 
 def record_path(log_path: Path) -> Path:
