@@ -87,6 +87,11 @@ class Stack:
     async def kubectl_json(self, *args: str) -> Any:
         return json.loads(await self.kubectl(*args, "-o", "json"))
 
+    async def annotate_service(self, annotation: str, *, name: str = "ui-nlb") -> None:
+        """``kubectl annotate --overwrite`` a Service in ``ui``: ``key=value`` sets, ``key-``
+        removes."""
+        await self.kubectl("annotate", "service", "-n", "ui", name, "--overwrite", annotation)
+
     async def aws(self, *args: str) -> Any:
         out = await run(str(AWS_CLI), *args, "--output", "json", env=self.env)
         return json.loads(out) if out.strip() else None

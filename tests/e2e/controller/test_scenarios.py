@@ -208,14 +208,7 @@ async def test_node_exclusion_and_target_node_labels(stack: Stack) -> None:
     await async_wait_until(registered_again, timeout=10, what="node registered again")
 
     # target-node-labels: only the labelled nodes.
-    await stack.kubectl(
-        "annotate",
-        "service",
-        "-n",
-        "ui",
-        "ui-nlb",
-        f"{A}aws-load-balancer-target-node-labels=localnlb.test/pick=yes",
-    )
+    await stack.annotate_service(f"{A}aws-load-balancer-target-node-labels=localnlb.test/pick=yes")
 
     async def live_ids() -> set[str]:
         return {
@@ -234,9 +227,7 @@ async def test_node_exclusion_and_target_node_labels(stack: Stack) -> None:
         return await live_ids() == {instance[first]}
 
     await async_wait_until(only_first, timeout=10, what="the labelled node only")
-    await stack.kubectl(
-        "annotate", "service", "-n", "ui", "ui-nlb", f"{A}aws-load-balancer-target-node-labels-"
-    )
+    await stack.annotate_service(f"{A}aws-load-balancer-target-node-labels-")
 
     async def all_nodes() -> bool:
         return await live_ids() == set(instance.values())
@@ -381,15 +372,7 @@ async def test_scheme_change_and_deletion_protection(stack: Stack) -> None:
     await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
     await stack.apply_workshop(NLB_DIR)
     first = await stack.wait_hostname()
-    await stack.kubectl(
-        "annotate",
-        "service",
-        "-n",
-        "ui",
-        "ui-nlb",
-        "--overwrite",
-        f"{A}aws-load-balancer-scheme=internal",
-    )
+    await stack.annotate_service(f"{A}aws-load-balancer-scheme=internal")
 
     async def new_hostname() -> str | None:
         current = await stack.hostname()
@@ -399,14 +382,8 @@ async def test_scheme_change_and_deletion_protection(stack: Stack) -> None:
     [lb] = (await stack.aws("elbv2", "describe-load-balancers"))["LoadBalancers"]
     assert (lb["DNSName"], lb["Scheme"]) == (second, "internal")
 
-    await stack.kubectl(
-        "annotate",
-        "service",
-        "-n",
-        "ui",
-        "ui-nlb",
-        "--overwrite",
-        f"{A}aws-load-balancer-attributes=deletion_protection.enabled=true",
+    await stack.annotate_service(
+        f"{A}aws-load-balancer-attributes=deletion_protection.enabled=true"
     )
 
     async def protected() -> bool:
@@ -432,14 +409,8 @@ async def test_scheme_change_and_deletion_protection(stack: Stack) -> None:
     assert (await stack.kubectl_json("get", "service", "-n", "ui", "ui-nlb"))["metadata"][
         "deletionTimestamp"
     ]
-    await stack.kubectl(
-        "annotate",
-        "service",
-        "-n",
-        "ui",
-        "ui-nlb",
-        "--overwrite",
-        f"{A}aws-load-balancer-attributes=deletion_protection.enabled=false",
+    await stack.annotate_service(
+        f"{A}aws-load-balancer-attributes=deletion_protection.enabled=false"
     )
     await stack.kubectl("wait", "--for=delete", "service/ui-nlb", "-n", "ui", "--timeout=30s")
     assert (await stack.aws("elbv2", "describe-load-balancers"))["LoadBalancers"] == []
@@ -485,14 +456,8 @@ async def test_multi_cluster_target_group_keeps_foreign_targets(stack: Stack) ->
     await stack.kubectl("scale", "-n", "ui", "deployment/ui", "--replicas=2")
     kept = await async_wait_until(partial(live, 3), timeout=20, what="2 pods + the foreign one")
     assert f"{foreign_ip}:8081" in kept
-    await stack.kubectl(
-        "annotate",
-        "service",
-        "-n",
-        "ui",
-        "shared",
-        "--overwrite",
-        f"{A}aws-load-balancer-multi-cluster-target-group=false",
+    await stack.annotate_service(
+        f"{A}aws-load-balancer-multi-cluster-target-group=false", name="shared"
     )
     owned = await async_wait_until(partial(live, 2), timeout=15, what="foreign target removed")
     assert f"{foreign_ip}:8081" not in owned

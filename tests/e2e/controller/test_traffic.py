@@ -176,14 +176,8 @@ async def test_source_ranges_admit_only_their_cidrs(traffic_stack: Stack) -> Non
 
     # 127.0.0.0/8 (the workshop's INBOUND_CIDRS) admits 127.0.0.9.
     await async_wait_until(admitted_from_elsewhere, timeout=15, what="127.0.0.9 admitted")
-    await stack.kubectl(
-        "annotate",
-        "service",
-        "-n",
-        "ui",
-        "ui-nlb",
-        "--overwrite",
-        "service.beta.kubernetes.io/load-balancer-source-ranges=127.0.0.1/32",
+    await stack.annotate_service(
+        "service.beta.kubernetes.io/load-balancer-source-ranges=127.0.0.1/32"
     )
 
     async def refused_from_elsewhere() -> bool:

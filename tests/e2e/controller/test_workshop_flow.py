@@ -162,15 +162,9 @@ async def test_workshop_ip_mode_scale_drain_and_delete(stack: Stack) -> None:
     assert {t["Target"]["Id"] for t in three} == set(await ui_pod_ips(stack))
 
     # Scale down with a short deregistration delay: the removed pods drain, then go.
-    await stack.kubectl(
-        "annotate",
-        "service",
-        "-n",
-        "ui",
-        "ui-nlb",
-        "--overwrite",
+    await stack.annotate_service(
         "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes="
-        "deregistration_delay.timeout_seconds=3",
+        "deregistration_delay.timeout_seconds=3"
     )
 
     async def short_delay() -> bool:
