@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,6 @@ from localnlb.common.addressing import is_loopback_host
 
 PROBE_USER_AGENT = "kube-probe/1.31"
 EXEC_OUTPUT_LIMIT = 10 * 1024  # the kubelet keeps at most 10 KiB of an exec probe's output
-_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
