@@ -167,13 +167,7 @@ class Registry:
         operation: str = "Update",
         applied: set[FieldPath] | None = None,
     ) -> JsonObject:
-        obj = clone(obj)
-        admission.check_type(rt, obj)
-        decoding.decode(rt, obj)
-        unknown_fields(rt, obj, prune=True)  # as decoding into typed objects drops them
-        if rt.is_custom and rt.schema:
-            apply_schema_defaults(rt.schema, obj)
-        obj = stored_shape(rt, obj)
+        obj = _decoded(rt, obj)
         metadata = obj.setdefault("metadata", {})
         if not isinstance(metadata, dict):
             raise status.bad_request("metadata must be an object")
@@ -285,13 +279,7 @@ class Registry:
         dry_run: bool = False,
         applied: set[FieldPath] | None = None,
     ) -> JsonObject:
-        obj = clone(obj)
-        admission.check_type(rt, obj)
-        decoding.decode(rt, obj)
-        unknown_fields(rt, obj, prune=True)  # as decoding into typed objects drops them
-        if rt.is_custom and rt.schema:
-            apply_schema_defaults(rt.schema, obj)
-        obj = stored_shape(rt, obj)
+        obj = _decoded(rt, obj)
         metadata = obj.setdefault("metadata", {})
         if metadata.get("name") and metadata["name"] != name:
             raise status.bad_request(
@@ -450,6 +438,17 @@ class Registry:
                 if error.code != 404:
                     raise
         return listed
+
+
+def _decoded(rt: ResourceType, obj: JsonObject) -> JsonObject:
+    """A copy of a written body as the server decodes it: typed, pruned, defaulted, shaped."""
+    obj = clone(obj)
+    admission.check_type(rt, obj)
+    decoding.decode(rt, obj)
+    unknown_fields(rt, obj, prune=True)  # as decoding into typed objects drops them
+    if rt.is_custom and rt.schema:
+        apply_schema_defaults(rt.schema, obj)
+    return stored_shape(rt, obj)
 
 
 def _ns(rt: ResourceType, namespace: str) -> str:
