@@ -5,7 +5,6 @@ server answers every other operation with allowed."""
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,9 +12,7 @@ import aiohttp
 import pytest
 
 from localnlb.controller.runtime.aws_calls import AwsUnavailableError
-from localnlb.controller.runtime.webhook_server import WebhookServer
-from localnlb.controller.service.settings import ControllerSettings
-from tests.component.controller.test_webhook_server import FakeLookup, post
+from tests.component.controller.test_webhook_server import FakeLookup, post, serving
 from tests.unit.controller.test_binding_defaults import FakeTargetGroups
 
 pytestmark = pytest.mark.timeout(20)
@@ -44,18 +41,8 @@ class Aws(FakeTargetGroups):
 @pytest.fixture
 async def served() -> AsyncIterator[tuple[str, FakeLookup, aiohttp.ClientSession]]:
     lookup = FakeLookup()
-    server = WebhookServer(
-        lookup=lookup,
-        settings=ControllerSettings(cluster_name="c", vpc_id=VPC),
-        target_groups=Aws(GROUP),
-    )
-    await server.start()
-    context = ssl.create_default_context(cadata=server.ca_pem.decode())
-    try:
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context)) as session:
-            yield f"{server.url}{PATH}", lookup, session
-    finally:
-        await server.stop()
+    async with serving(lookup, target_groups=Aws(GROUP), vpc_id=VPC) as (server, session):
+        yield f"{server.url}{PATH}", lookup, session
 
 
 def binding(name: str = "b", uid: str = "", **spec: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import base64
 import json
 import ssl
 from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -16,6 +17,7 @@ import pytest
 from localnlb.controller.runtime.aws_calls import AwsUnavailableError
 from localnlb.controller.runtime.webhook_server import WebhookServer
 from localnlb.controller.service.settings import ControllerSettings
+from localnlb.controller.webhooks.binding_defaults import TargetGroupLookup
 from tests.unit.controller.test_binding_defaults import ARN, GROUP, FakeTargetGroups
 
 pytestmark = pytest.mark.timeout(20)
@@ -51,21 +53,30 @@ class FakeLookup:
         return [b for found in self.bindings_by_namespace.values() for b in found]
 
 
-@pytest.fixture
-async def served() -> AsyncIterator[tuple[WebhookServer, FakeLookup, aiohttp.ClientSession]]:
-    lookup = FakeLookup()
+@asynccontextmanager
+async def serving(
+    lookup: FakeLookup, *, target_groups: TargetGroupLookup, vpc_id: str
+) -> AsyncIterator[tuple[WebhookServer, aiohttp.ClientSession]]:
+    """The webhook server, started, and a session that trusts its CA; both closed after."""
     server = WebhookServer(
         lookup=lookup,
-        settings=ControllerSettings(cluster_name="c", vpc_id="v"),
-        target_groups=TARGET_GROUPS,
+        settings=ControllerSettings(cluster_name="c", vpc_id=vpc_id),
+        target_groups=target_groups,
     )
     await server.start()
     context = ssl.create_default_context(cadata=server.ca_pem.decode())
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context)) as session:
-            yield server, lookup, session
+            yield server, session
     finally:
         await server.stop()
+
+
+@pytest.fixture
+async def served() -> AsyncIterator[tuple[WebhookServer, FakeLookup, aiohttp.ClientSession]]:
+    lookup = FakeLookup()
+    async with serving(lookup, target_groups=TARGET_GROUPS, vpc_id="v") as (server, session):
+        yield server, lookup, session
 
 
 def review(obj: dict[str, Any], namespace: str = "ui") -> dict[str, Any]:
