@@ -21,7 +21,7 @@ import pytest
 
 from localnlb.elbv2.api.context import ApiSettings
 from localnlb.elbv2.model.target_health import ProbedHealth
-from localnlb.elbv2.service import Elbv2Server, Elbv2Settings, start_elbv2
+from localnlb.elbv2.service import Elbv2Server, Elbv2Settings, ProbedHealthFactory, start_elbv2
 
 AWS_CLI = Path(sys.executable).parent / "aws"
 REGION = "us-west-2"
@@ -63,12 +63,15 @@ def run_elbv2_in_thread(
     *,
     api: ApiSettings | None = None,
     probed: ProbedHealth | None = None,
+    probed_health_factory: ProbedHealthFactory | None = None,
 ) -> RunningElbv2:
+    """``probed``: one fixed ProbedHealth; ``probed_health_factory``: what the server calls to
+    build its own (neither: no probes)."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="elbv2-test-server", daemon=True)
     thread.start()
     settings = Elbv2Settings(state_dir=state_dir, api=api or ApiSettings())
-    factory = (lambda feed: probed) if probed is not None else None
+    factory = (lambda feed: probed) if probed is not None else probed_health_factory
     coroutine = (
         start_elbv2(settings, probed_health_factory=factory) if factory else start_elbv2(settings)
     )
@@ -81,13 +84,8 @@ def run_elbv2_with_health_checks(state_dir: Path, *, time_scale: float = 0.1) ->
     from localnlb.elbv2.health.scheduler import scheduler_factory
     from localnlb.elbv2.health.timing import FAST
 
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="elbv2-health-e2e", daemon=True)
-    thread.start()
     factory = scheduler_factory(profile=FAST.scaled(time_scale))
-    coroutine = start_elbv2(Elbv2Settings(state_dir=state_dir), probed_health_factory=factory)
-    server = asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout=30)
-    return RunningElbv2(server, loop, thread, state_dir)
+    return run_elbv2_in_thread(state_dir, probed_health_factory=factory)
 
 
 @pytest.fixture
