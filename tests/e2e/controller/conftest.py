@@ -133,6 +133,11 @@ class Stack:
         answer = await self.aws("elbv2", "describe-target-health", "--target-group-arn", group_arn)
         return list(answer["TargetHealthDescriptions"])
 
+    async def live_targets(self, group_arn: str) -> list[dict[str, Any]]:
+        """The registered targets, whatever their health: all but the draining ones."""
+        health = await self.target_health(group_arn)
+        return [t for t in health if t["TargetHealth"]["State"] != "draining"]
+
 
 def controller_for(
     elbv2: RunningElbv2,

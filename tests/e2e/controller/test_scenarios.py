@@ -198,24 +198,16 @@ async def test_node_exclusion_and_target_node_labels(stack: Stack) -> None:
         "label", "node", first, "node.kubernetes.io/exclude-from-external-load-balancers-"
     )
 
+    async def live_ids() -> set[str]:
+        return {t["Target"]["Id"] for t in await stack.live_targets(arn)}
+
     async def registered_again() -> bool:
-        health = await stack.target_health(arn)
-        return any(
-            t["Target"]["Id"] == instance[first] and t["TargetHealth"]["State"] != "draining"
-            for t in health
-        )
+        return instance[first] in await live_ids()
 
     await async_wait_until(registered_again, timeout=10, what="node registered again")
 
     # target-node-labels: only the labelled nodes.
     await stack.annotate_service(f"{A}aws-load-balancer-target-node-labels=localnlb.test/pick=yes")
-
-    async def live_ids() -> set[str]:
-        return {
-            t["Target"]["Id"]
-            for t in await stack.target_health(arn)
-            if t["TargetHealth"]["State"] != "draining"
-        }
 
     async def none_live() -> bool:
         return await live_ids() == set()
@@ -299,9 +291,7 @@ async def test_user_made_binding_for_an_outside_target_group(stack: Stack) -> No
     await async_wait_until(deregistered, timeout=10, what="targets deregistered")
     await stack.kubectl("delete", "targetgroupbinding", "-n", "ui", "by-hand", "--timeout=30s")
     # Deregistered: a group no load balancer uses has nothing to drain, so the target goes.
-    assert [
-        t for t in await stack.target_health(arn) if t["TargetHealth"]["State"] != "draining"
-    ] == []
+    assert await stack.live_targets(arn) == []
 
 
 async def test_readiness_gate_conditions_on_gated_pods(stack: Stack) -> None:
@@ -435,11 +425,7 @@ async def test_multi_cluster_target_group_keeps_foreign_targets(stack: Stack) ->
     arn = group["TargetGroupArn"]
 
     async def live(count: int) -> set[str] | None:
-        keys = {
-            f"{t['Target']['Id']}:{t['Target']['Port']}"
-            for t in await stack.target_health(arn)
-            if t["TargetHealth"]["State"] != "draining"
-        }
+        keys = {f"{t['Target']['Id']}:{t['Target']['Port']}" for t in await stack.live_targets(arn)}
         return keys if len(keys) == count else None
 
     [pod] = await async_wait_until(partial(live, 1), timeout=15, what="the pod target")

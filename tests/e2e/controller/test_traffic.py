@@ -23,8 +23,7 @@ pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 async def states(stack: Stack, arn: str) -> dict[str, tuple[str, str]]:
     return {
         t["Target"]["Id"]: (t["TargetHealth"]["State"], t["TargetHealth"].get("Reason", ""))
-        for t in await stack.target_health(arn)
-        if t["TargetHealth"]["State"] != "draining"
+        for t in await stack.live_targets(arn)
     }
 
 
