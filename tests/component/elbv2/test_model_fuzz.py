@@ -5,8 +5,6 @@ success or a 4xx error document, never a 500."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -18,7 +16,7 @@ from hypothesis import strategies as st
 
 from localnlb.elbv2.api.actions import EC2_ACTIONS, ELBV2_ACTIONS
 from localnlb.elbv2.api.service_model import Dialect, operation
-from localnlb.elbv2.service import Elbv2Server, Elbv2Settings, start_elbv2
+from localnlb.elbv2.service import Elbv2Server
 
 WORDS = st.sampled_from(
     [
@@ -83,15 +81,6 @@ def requests(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         dialect.value, include_validation=False
     ).serialize_to_request(params, model)["body"]
     return name, {k: str(v) for k, v in body.items()}
-
-
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[Elbv2Server]:
-    running = await start_elbv2(Elbv2Settings(state_dir=tmp_path / "state"))
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 @pytest.mark.timeout(120)

@@ -5,8 +5,6 @@ poll (answers at once when newer, waits for a change otherwise, wakes on ``inval
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -17,19 +15,10 @@ from hypothesis import strategies as st
 from localnlb.common.snapshot import SNAPSHOT_PATH, RoutingSnapshot
 from localnlb.elbv2.api.actions import ELBV2_ACTIONS, Action
 from localnlb.elbv2.api.context import ApiContext
-from localnlb.elbv2.service import Elbv2Server, Elbv2Settings, start_elbv2
+from localnlb.elbv2.service import Elbv2Server
 
 ELBV2 = {"Version": "2015-12-01"}
 EC2 = {"Version": "2016-11-15"}
-
-
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[Elbv2Server]:
-    running = await start_elbv2(Elbv2Settings(state_dir=tmp_path / "state"))
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 async def _post(server: Elbv2Server, form: dict[str, str]) -> tuple[int, str]:
