@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from localnlb.cluster.kubelet.backoff import BackoffSettings
 from localnlb.cluster.kubelet.core import KubeletCore
 from localnlb.cluster.kubelet.environment import PodContext
 from localnlb.cluster.kubelet.events import KubeletEvent
+from localnlb.cluster.kubelet.logs import pod_log_dir
 from localnlb.cluster.kubelet.settings import KubeletSettings
 from localnlb.cluster.kubelet.worker import KubeletConfig
 from tests.helpers.waiting import async_wait_until
@@ -141,3 +143,16 @@ async def until(
         return predicate()
 
     return await async_wait_until(probe, timeout=timeout, what=what)
+
+
+async def logged(kubelet: Kubelet, pod: dict[str, Any], text: str, *, what: str) -> None:
+    """Wait until the pod's container ``c`` has written ``text`` to its log."""
+    log = pod_log_dir(kubelet.log_root, pod) / "c.log"
+    await until(lambda: log.exists() and text in log.read_text(), what=what)
+
+
+async def removal_seconds(kubelet: Kubelet, uid: str) -> float:
+    """How long ``remove_pod`` took: the hooks and grace period it waited out."""
+    began = time.monotonic()
+    await kubelet.core.remove_pod(uid)
+    return time.monotonic() - began

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
-from localnlb.cluster.kubelet.logs import pod_log_dir
 from tests.component.cluster.kubelet.conftest import (
     Kubelet,
     context_for,
+    logged,
     make_pod,
     pid_gone,
     pod_ip,
+    removal_seconds,
     until,
 )
 
@@ -46,12 +46,9 @@ async def test_pre_stop_runs_before_sigterm_and_within_the_grace_period(
     )
     uid = pod["metadata"]["uid"]
     worker = await kubelet.core.sync_pod(pod, context_for(pod_ip()))
-    log = pod_log_dir(kubelet.log_root, pod) / "c.log"
-    await until(lambda: log.exists() and "up" in log.read_text(), what="running")
+    await logged(kubelet, pod, "up", what="running")
     pid = worker.processes["c"].pid
-    began = time.monotonic()
-    await kubelet.core.remove_pod(uid)
-    took = time.monotonic() - began
+    took = await removal_seconds(kubelet, uid)
     assert journal.read_text() == "prestop\nsigterm\n"  # the hook first, then the signal
     assert 0.5 <= took < 4  # the hook's half second, well inside the 5 s grace
     assert pid_gone(pid)
@@ -75,9 +72,7 @@ async def test_pre_stop_sleep_action_delays_the_signal(kubelet: Kubelet) -> None
     uid = pod["metadata"]["uid"]
     worker = await kubelet.core.sync_pod(pod, context_for(pod_ip()))
     await until(lambda: "c" in worker.processes, what="started")
-    began = time.monotonic()
-    await kubelet.core.remove_pod(uid)
-    assert 1.0 <= time.monotonic() - began < 4
+    assert 1.0 <= await removal_seconds(kubelet, uid) < 4
     assert kubelet.sink.container(uid)["state"]["terminated"]["exitCode"] == 143
 
 

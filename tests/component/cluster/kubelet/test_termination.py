@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from localnlb.cluster.kubelet.logs import pod_log_dir
 from tests.component.cluster.kubelet.conftest import (
     Kubelet,
     context_for,
     group_members,
+    logged,
     make_pod,
     pid_gone,
     pod_ip,
+    removal_seconds,
     until,
 )
 
@@ -32,13 +33,10 @@ async def test_a_process_ignoring_sigterm_is_killed_after_the_grace_period(
     )
     uid = pod["metadata"]["uid"]
     worker = await kubelet.core.sync_pod(pod, context_for(pod_ip()))
-    log = pod_log_dir(kubelet.log_root, pod) / "c.log"
-    await until(lambda: log.exists() and "started" in log.read_text(), what="trap installed")
+    await logged(kubelet, pod, "started", what="trap installed")
     pid = worker.processes["c"].pid
 
-    began = time.monotonic()
-    await kubelet.core.remove_pod(uid)
-    took = time.monotonic() - began
+    took = await removal_seconds(kubelet, uid)
 
     assert 1.0 <= took < 3.0  # waited the grace period, then SIGKILL
     assert pid_gone(pid)
@@ -60,9 +58,7 @@ async def test_a_cooperative_process_stops_on_sigterm_without_waiting_the_grace(
     uid = pod["metadata"]["uid"]
     worker = await kubelet.core.sync_pod(pod, context_for(pod_ip()))
     await until(lambda: "c" in worker.processes, what="started")
-    began = time.monotonic()
-    await kubelet.core.remove_pod(uid)
-    assert time.monotonic() - began < 5
+    assert await removal_seconds(kubelet, uid) < 5
     final = kubelet.sink.container(uid)
     assert final["state"]["terminated"]["exitCode"] == 143  # 128 + SIGTERM
     assert kubelet.sink.latest(uid)["phase"] == "Failed"  # type: ignore[index]
@@ -82,8 +78,7 @@ async def test_children_of_a_container_do_not_outlive_it(kubelet: Kubelet) -> No
         terminationGracePeriodSeconds=1,
     )
     worker = await kubelet.core.sync_pod(pod, context_for(pod_ip()))
-    log = pod_log_dir(kubelet.log_root, pod) / "c.log"
-    await until(lambda: log.exists() and "forked" in log.read_text(), what="children started")
+    await logged(kubelet, pod, "forked", what="children started")
     pgid = worker.processes["c"].pid
     members = await until(lambda: len(m := group_members(pgid)) >= 3 and m, what="3 processes")
     await kubelet.core.stop()
@@ -101,8 +96,7 @@ async def test_a_pod_being_deleted_stops_with_its_deletion_grace(kubelet: Kubele
     uid = pod["metadata"]["uid"]
     ip = pod_ip()
     worker = await kubelet.core.sync_pod(pod, context_for(ip))
-    log = pod_log_dir(kubelet.log_root, pod) / "c.log"
-    await until(lambda: log.exists() and "started" in log.read_text(), what="trap installed")
+    await logged(kubelet, pod, "started", what="trap installed")
     pid = worker.processes["c"].pid
     deleting = {
         **pod,
