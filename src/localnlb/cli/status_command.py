@@ -21,7 +21,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from localnlb.cli.options import add_state_dir_option
-from localnlb.cli.status_paths import build_target_lines, render_path
+from localnlb.cli.status_paths import build_target_lines, path_crosses_az, render_path
 from localnlb.cli.supervisor_progress import status_table
 from localnlb.common import statedir
 from localnlb.common.snapshot import SNAPSHOT_PATH, RoutingSnapshot
@@ -131,8 +131,8 @@ def _print_load_balancers(state_dir: Path, console: Console) -> None:
             label.append(f" ({line.reason})", style="dim")
         target = group.add(label)
         for path in line.paths:
-            rendered = render_path(path)
-            target.add(Text(rendered, style="bold magenta" if "cross-AZ" in rendered else ""))
+            style = "bold magenta" if path_crosses_az(path) else ""
+            target.add(Text(render_path(path), style=style))
     console.print(tree)
 
 

@@ -32,7 +32,6 @@ class TargetLine:
     load_balancer: str
     listener: str  # "TCP:80"
     target_group: str
-    target_type: str
     target: str  # "i-…:32700" or "127.x.y.z:8080"
     zone: str
     state: str
@@ -40,11 +39,15 @@ class TargetLine:
     paths: tuple[tuple[Hop, ...], ...]
 
     def cross_az(self) -> bool:
-        return any(
-            a.zone and b.zone and a.zone != b.zone
-            for path in self.paths
-            for a, b in itertools.pairwise(path)
-        )
+        return any(path_crosses_az(path) for path in self.paths)
+
+
+def _crosses_az(before: Hop, after: Hop) -> bool:
+    return bool(before.zone and after.zone and before.zone != after.zone)
+
+
+def path_crosses_az(path: Sequence[Hop]) -> bool:
+    return any(_crosses_az(a, b) for a, b in itertools.pairwise(path))
 
 
 def _meta(obj: JsonObject) -> Mapping[str, Any]:
@@ -153,7 +156,6 @@ def build_target_lines(
                         load_balancer=lb.name,
                         listener=f"{listener.protocol}:{listener.port}",
                         target_group=f"{group.name} ({group.target_type})",
-                        target_type=group.target_type,
                         target=f"{target.id}:{target.port}",
                         zone=zone,
                         state=target.state,
@@ -167,6 +169,5 @@ def build_target_lines(
 def render_path(path: Sequence[Hop]) -> str:
     parts = [path[0].label]
     for before, after in itertools.pairwise(path):
-        crossing = before.zone and after.zone and before.zone != after.zone
-        parts.append(f"{'=[cross-AZ]=>' if crossing else '->'} {after.label}")
+        parts.append(f"{'=[cross-AZ]=>' if _crosses_az(before, after) else '->'} {after.label}")
     return " ".join(parts)
