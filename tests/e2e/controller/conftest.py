@@ -87,6 +87,20 @@ class Stack:
     async def kubectl_json(self, *args: str) -> Any:
         return json.loads(await self.kubectl(*args, "-o", "json"))
 
+    async def kubectl_fails(self, *args: str, stdin: str = "") -> str:
+        """A kubectl command that must fail (exit status 1); its error output."""
+        process = await asyncio.create_subprocess_exec(
+            "kubectl",
+            *args,
+            env=self.env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await process.communicate(stdin.encode())
+        assert process.returncode == 1, err
+        return err.decode().strip()
+
     async def annotate_service(self, annotation: str, *, name: str = "ui-nlb") -> None:
         """``kubectl annotate --overwrite`` a Service in ``ui``: ``key=value`` sets, ``key-``
         removes."""

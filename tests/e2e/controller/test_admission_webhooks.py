@@ -142,23 +142,6 @@ async def test_new_load_balancer_services_get_the_class(bare_stack: Stack) -> No
     assert await service_class(stack, "after-stop") is None
 
 
-async def kubectl_refused(stack: Stack, manifest: dict[str, Any]) -> str:
-    """``kubectl apply`` that must fail; its error output."""
-    process = await asyncio.create_subprocess_exec(
-        "kubectl",
-        "apply",
-        "-f",
-        "-",
-        env=stack.env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await process.communicate(json.dumps(manifest).encode())
-    assert process.returncode == 1
-    return err.decode().strip()
-
-
 async def test_binding_by_target_group_name_gets_its_arn_and_type(stack: Stack) -> None:
     await stack.kubectl("create", "namespace", "tg")
     vpc = (await stack.aws("ec2", "describe-vpcs"))["Vpcs"][0]["VpcId"]
@@ -184,12 +167,13 @@ async def test_binding_by_target_group_name_gets_its_arn_and_type(stack: Stack) 
     stored = await stack.kubectl_json("get", "targetgroupbinding", "-n", "tg", "by-name")
     assert stored["spec"]["targetGroupARN"] == arn
     assert stored["spec"]["targetType"] == "ip"
-    refused = await kubectl_refused(stack, binding("missing", targetGroupName="no-such-group"))
+    missing = json.dumps(binding("missing", targetGroupName="no-such-group"))
+    refused = await stack.kubectl_fails("apply", "-f", "-", stdin=missing)
     assert refused.endswith(
         'admission webhook "mtargetgroupbinding.elbv2.k8s.aws" denied the request:'
         " expecting a single targetGroup with query [no-such-group] but got 0"
     )
-    refused = await kubectl_refused(stack, binding("neither"))
+    refused = await stack.kubectl_fails("apply", "-f", "-", stdin=json.dumps(binding("neither")))
     assert refused.endswith(
         "denied the request: You must provide either TargetGroupARN or TargetGroupName"
     )

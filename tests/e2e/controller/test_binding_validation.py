@@ -23,21 +23,6 @@ pytestmark = [pytest.mark.timeout(90), pytest.mark.slow]
 DENIED = 'admission webhook "vtargetgroupbinding.elbv2.k8s.aws" denied the request: '
 
 
-async def kubectl_fails(stack: Stack, *args: str, stdin: str = "") -> str:
-    """A kubectl command that must fail; its error output."""
-    process = await asyncio.create_subprocess_exec(
-        "kubectl",
-        *args,
-        env=stack.env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await process.communicate(stdin.encode())
-    assert process.returncode == 1, err
-    return err.decode().strip()
-
-
 def binding(name: str, namespace: str, **spec: Any) -> str:
     return json.dumps(
         {
@@ -71,8 +56,7 @@ async def test_bindings_are_validated(bare_stack: Stack) -> None:
         first = binding("first", "tg", targetGroupARN=arn, targetType="ip")
         await stack.kubectl("apply", "-f", "-", stdin=first)
 
-        refused = await kubectl_fails(
-            stack,
+        refused = await stack.kubectl_fails(
             *("patch", "targetgroupbinding", "first", "-n", "tg", "--type", "merge"),
             *("-p", json.dumps({"spec": {"targetType": "instance"}})),
         )
@@ -86,7 +70,7 @@ async def test_bindings_are_validated(bare_stack: Stack) -> None:
         assert stored["metadata"]["labels"] == {"team": "web"}
 
         second = binding("second", "other", targetGroupName="validated")  # the mutator's ARN
-        refused = await kubectl_fails(stack, "apply", "-f", "-", stdin=second)
+        refused = await stack.kubectl_fails("apply", "-f", "-", stdin=second)
         assert refused.endswith(
             DENIED + f"TargetGroup {arn} is already bound to following TargetGroupBindings"
             f" [tg/first]. Please enable MultiCluster mode on all TargetGroupBindings"
@@ -105,7 +89,7 @@ async def test_bindings_are_validated(bare_stack: Stack) -> None:
         selected = binding(
             "selected", "other", targetGroupARN=other_arn, nodeSelector={"matchLabels": {"a": "b"}}
         )
-        refused = await kubectl_fails(stack, "apply", "-f", "-", stdin=selected)
+        refused = await stack.kubectl_fails("apply", "-f", "-", stdin=selected)
         assert refused.endswith(
             DENIED + "TargetGroupBinding cannot set NodeSelector when TargetType is ip"
         )
