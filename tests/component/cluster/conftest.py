@@ -108,3 +108,37 @@ def pod(name: str, **spec: Any) -> dict[str, Any]:
 
 def namespace(name: str) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+
+
+def example_crd(
+    plural: str,
+    kind: str,
+    schema: dict[str, Any],
+    *,
+    short_names: tuple[str, ...] = (),
+    **version: Any,
+) -> dict[str, Any]:
+    """A namespaced ``example.com/v1`` CustomResourceDefinition with one served version;
+    ``version``: that version's other fields (subresources, additionalPrinterColumns)."""
+    names: dict[str, Any] = {"plural": plural, "kind": kind}
+    if short_names:
+        names["shortNames"] = list(short_names)
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{plural}.example.com"},
+        "spec": {
+            "group": "example.com",
+            "scope": "Namespaced",
+            "names": names,
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    **version,
+                    "schema": {"openAPIV3Schema": schema},
+                }
+            ],
+        },
+    }

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.component.cluster.conftest import Api, Reply, namespace, pod
+from tests.component.cluster.conftest import Api, Reply, example_crd, namespace, pod
 
 PODS = "/api/v1/namespaces/default/pods"
 DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments"
@@ -55,29 +55,9 @@ async def _terminating_namespace(api: Api) -> Reply:
 
 
 async def _custom_resource_strategic_patch(api: Api) -> Reply:
-    crd = {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.example.com"},
-        "spec": {
-            "group": "example.com",
-            "scope": "Namespaced",
-            "names": {"plural": "widgets", "kind": "Widget"},
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "x-kubernetes-preserve-unknown-fields": True,
-                        }
-                    },
-                }
-            ],
-        },
-    }
+    crd = example_crd(
+        "widgets", "Widget", {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    )
     await api.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
     widgets = "/apis/example.com/v1/namespaces/default/widgets"
     await api.post(

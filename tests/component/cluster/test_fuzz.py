@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.component.cluster.conftest import Api, pod
+from tests.component.cluster.conftest import Api, example_crd, pod
 
 PODS = "/api/v1/namespaces/default/pods"
 json_values = st.recursive(
@@ -154,41 +154,25 @@ def _service() -> dict[str, Any]:
 
 
 def _crd() -> dict[str, Any]:
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.example.com"},
-        "spec": {
-            "group": "example.com",
-            "scope": "Namespaced",
-            "names": {"plural": "widgets", "kind": "Widget", "shortNames": ["wd"]},
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "subresources": {"status": {}},
-                    "additionalPrinterColumns": [
-                        {"name": "Size", "type": "integer", "jsonPath": ".spec.size"}
-                    ],
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "properties": {
-                                "spec": {
-                                    "type": "object",
-                                    "properties": {
-                                        "size": {"type": "integer", "default": 1},
-                                        "tags": {"type": "array", "items": {"type": "string"}},
-                                    },
-                                }
-                            },
-                        }
+    return example_crd(
+        "widgets",
+        "Widget",
+        {
+            "type": "object",
+            "properties": {
+                "spec": {
+                    "type": "object",
+                    "properties": {
+                        "size": {"type": "integer", "default": 1},
+                        "tags": {"type": "array", "items": {"type": "string"}},
                     },
                 }
-            ],
+            },
         },
-    }
+        short_names=("wd",),
+        subresources={"status": {}},
+        additionalPrinterColumns=[{"name": "Size", "type": "integer", "jsonPath": ".spec.size"}],
+    )
 
 
 TEMPLATES: dict[str, Callable[[], dict[str, Any]]] = {

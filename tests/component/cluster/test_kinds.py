@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from localnlb.cluster.apiserver.subresources import log_path
-from tests.component.cluster.conftest import Api, pod
+from tests.component.cluster.conftest import Api, example_crd, pod
 
 PODS = "/api/v1/namespaces/default/pods"
 
@@ -82,40 +82,23 @@ async def test_pod_log_contract(api: Api) -> None:
 
 
 async def test_custom_resources_from_a_crd(api: Api) -> None:
-    crd = {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.example.com"},
-        "spec": {
-            "group": "example.com",
-            "scope": "Namespaced",
-            "names": {"plural": "widgets", "kind": "Widget", "shortNames": ["wd"]},
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "subresources": {"status": {}},
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "properties": {
-                                "spec": {
-                                    "type": "object",
-                                    "required": ["size"],
-                                    "properties": {"size": {"type": "integer"}},
-                                },
-                                "status": {
-                                    "type": "object",
-                                    "properties": {"ready": {"type": "boolean"}},
-                                },
-                            },
-                        }
-                    },
-                }
-            ],
+    crd = example_crd(
+        "widgets",
+        "Widget",
+        {
+            "type": "object",
+            "properties": {
+                "spec": {
+                    "type": "object",
+                    "required": ["size"],
+                    "properties": {"size": {"type": "integer"}},
+                },
+                "status": {"type": "object", "properties": {"ready": {"type": "boolean"}}},
+            },
         },
-    }
+        short_names=("wd",),
+        subresources={"status": {}},
+    )
     created = await api.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
     assert created.status == 201, created.body
     conditions = {c["type"]: c["status"] for c in created.body["status"]["conditions"]}
@@ -300,40 +283,22 @@ async def test_unknown_fields_are_dropped_with_a_warning(api: Api) -> None:
 
 
 async def test_custom_resources_are_pruned_and_defaulted(api: Api) -> None:
-    crd = {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "gadgets.example.com"},
-        "spec": {
-            "group": "example.com",
-            "scope": "Namespaced",
-            "names": {"plural": "gadgets", "kind": "Gadget"},
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "properties": {
-                                "spec": {
-                                    "type": "object",
-                                    "properties": {
-                                        "mode": {"type": "string", "default": "fast"},
-                                        "free": {
-                                            "type": "object",
-                                            "x-kubernetes-preserve-unknown-fields": True,
-                                        },
-                                    },
-                                }
-                            },
-                        }
+    crd = example_crd(
+        "gadgets",
+        "Gadget",
+        {
+            "type": "object",
+            "properties": {
+                "spec": {
+                    "type": "object",
+                    "properties": {
+                        "mode": {"type": "string", "default": "fast"},
+                        "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
                     },
                 }
-            ],
+            },
         },
-    }
+    )
     await api.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
     made = await api.post(
         "/apis/example.com/v1/namespaces/default/gadgets",
