@@ -14,7 +14,7 @@ from typing import Any
 
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.kubelet.core import KubeletCore
-from localnlb.cluster.kubelet.events import KubeletEvent
+from localnlb.cluster.kubelet.events import WARNING, KubeletEvent
 from localnlb.cluster.kubelet.settings import KubeletSettings
 from localnlb.cluster.kubelet.worker import KubeletConfig
 from localnlb.cluster.nodeagent.agent import NodeAgent
@@ -120,7 +120,7 @@ class KubeletEvents:
             {**pod, "apiVersion": "v1", "kind": "Pod"},
             reason=event.reason,
             message=event.message,
-            warning=event.type == "Warning",
+            warning=event.type == WARNING,
             host=self._node_name,
             field_path=container,
         )
