@@ -19,6 +19,10 @@ def invalid_value(path: str, value: Any, why: str) -> Cause:
     return Cause(path, f"Invalid value: {rendered}: {why}", "FieldValueInvalid")
 
 
+def duplicate(path: str, value: str) -> Cause:
+    return Cause(path, f'Duplicate value: "{value}"', "FieldValueDuplicate")
+
+
 def unsupported(path: str, value: Any, allowed: tuple[str, ...]) -> Cause:
     options = ", ".join(f'"{option}"' for option in allowed)
     return Cause(

@@ -7,6 +7,7 @@ import asyncio
 from aiohttp import web
 
 from localnlb.cluster.apiserver import status, subresources
+from localnlb.cluster.apiserver.causes import required
 from localnlb.cluster.apiserver.registry import PATCH_TYPES, Registry
 from localnlb.cluster.apiserver.requests import TRUE, int_query, manager, read_body, respond
 from localnlb.cluster.apiserver.routing import Target
@@ -88,7 +89,7 @@ async def serve_binding(request: web.Request, registry: Registry, target: Target
             "Binding",
             "",
             target.name,
-            [status.Cause("target.name", "Required value", "FieldValueRequired")],
+            [required("target.name")],
         )
     subresources.bind(
         registry, target.rt, target.namespace or "", target.name, node, manager=manager(request)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from localnlb.cluster.apiserver import names
-from localnlb.cluster.apiserver.causes import invalid_value, port_number, required, unsupported
+from localnlb.cluster.apiserver.causes import (
+    duplicate,
+    invalid_value,
+    port_number,
+    required,
+    unsupported,
+)
 from localnlb.cluster.apiserver.status import Cause
 
 JsonObject = dict[str, Any]
@@ -28,9 +34,7 @@ def _containers(spec: JsonObject, path: str) -> list[Cause]:
         else:
             causes += [invalid_value(f"{where}.name", name, e) for e in names.label_errors(name)]
             if name in seen:
-                causes.append(
-                    Cause(f"{where}.name", f'Duplicate value: "{name}"', "FieldValueDuplicate")
-                )
+                causes.append(duplicate(f"{where}.name", name))
             seen.add(name)
         if not container.get("image"):
             causes.append(required(f"{where}.image"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from localnlb.cluster.apiserver.causes import invalid_value, required, unsupported
+from localnlb.cluster.apiserver.causes import duplicate, invalid_value, required, unsupported
 from localnlb.cluster.apiserver.status import Cause
 from localnlb.cluster.apiserver.webhooks import (
     DEFAULT_TIMEOUT_SECONDS,
@@ -121,8 +121,6 @@ def configuration(obj: JsonObject, old: JsonObject | None = None) -> list[Cause]
         causes += _webhook(path, hook)
         name = str(hook.get("name") or "") if isinstance(hook, dict) else ""
         if name in seen:
-            causes.append(
-                Cause(f"{path}.name", f'Duplicate value: "{name}"', "FieldValueDuplicate")
-            )
+            causes.append(duplicate(f"{path}.name", name))
         seen.add(name)
     return causes
