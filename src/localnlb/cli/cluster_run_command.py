@@ -62,7 +62,7 @@ def node_identities(
     state_dir: Path, plan: AddressPlan, *, count: int, cluster_name: str
 ) -> tuple[NodeIdentity, ...]:
     env = statedir.read_env(state_dir)
-    endpoint = env.get("AWS_ENDPOINT_URL_EC2")
+    endpoint = env.get(statedir.EC2_ENDPOINT_VARIABLE)
     if not endpoint:
         return planned_identities(plan, seed=str(state_dir), count=count)
     import boto3
@@ -96,7 +96,10 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     await metrics.start()
     statedir.update_env(
         state_dir,
-        {"KUBECONFIG": str(cluster.kubeconfig_path), "LOCALNLB_CLUSTER_METRICS_URL": metrics.url},
+        {
+            "KUBECONFIG": str(cluster.kubeconfig_path),
+            statedir.CLUSTER_METRICS_VARIABLE: metrics.url,
+        },
     )
     announce_ready({"https": cluster.api.url})
     print(f"localnlb: Kubernetes API at {cluster.api.url}, {len(nodes)} nodes", flush=True)

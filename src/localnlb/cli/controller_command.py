@@ -68,8 +68,8 @@ def _runtime_settings(args: argparse.Namespace, state_dir: Path) -> RuntimeSetti
 
     env = statedir.read_env(state_dir)
     kubeconfig = args.kubeconfig or (Path(env["KUBECONFIG"]) if env.get("KUBECONFIG") else None)
-    elbv2 = args.elbv2_endpoint or env.get("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2")
-    ec2 = args.ec2_endpoint or env.get("AWS_ENDPOINT_URL_EC2") or elbv2
+    elbv2 = args.elbv2_endpoint or env.get(statedir.ELBV2_ENDPOINT_VARIABLE)
+    ec2 = args.ec2_endpoint or env.get(statedir.EC2_ENDPOINT_VARIABLE) or elbv2
     return RuntimeSettings(
         kubeconfig=kubeconfig,
         aws=AwsEndpoints(
@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if not (args.elbv2_endpoint or env.get("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2")):
+    if not (args.elbv2_endpoint or env.get(statedir.ELBV2_ENDPOINT_VARIABLE)):
         print(
             f"localnlb controller: no ELBv2 endpoint in {state_dir}/env; use --elbv2-endpoint",
             file=sys.stderr,

@@ -16,7 +16,7 @@ from localnlb.cli.foreground import wait_for_stop_signal
 from localnlb.cli.options import add_state_dir_option, in_loopback_network
 from localnlb.common import statedir
 from localnlb.common.supervisor.announce import announce_ready
-from localnlb.web.dashboard import DASHBOARD_VARIABLE, Dashboard, DashboardSettings
+from localnlb.web.dashboard import Dashboard, DashboardSettings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,7 +47,7 @@ async def _serve(settings: DashboardSettings) -> int:
         )
         return 1
     url = dashboard.url
-    statedir.update_env(settings.state_dir, {DASHBOARD_VARIABLE: url})
+    statedir.update_env(settings.state_dir, {statedir.DASHBOARD_VARIABLE: url})
     print(f"localnlb dashboard: {url}", flush=True)
     announce_ready({"http": url})
     try:

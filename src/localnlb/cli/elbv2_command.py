@@ -100,7 +100,7 @@ def _own_options(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def _previous_port(state_dir: Path) -> int | None:
-    url = statedir.read_env(state_dir).get("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2")
+    url = statedir.read_env(state_dir).get(statedir.ELBV2_ENDPOINT_VARIABLE)
     if not url:
         return None
     return urllib.parse.urlsplit(url).port
@@ -156,7 +156,7 @@ async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     env = statedir.aws_client_env(elbv2_url=server.url, ec2_url=server.url, region=settings.region)
     ((key, secret),) = settings.credentials.items()
     env.update({"AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret})
-    env["LOCALNLB_DATAPLANE_METRICS_URL"] = dataplane.metrics_url or ""
+    env[statedir.DATAPLANE_METRICS_VARIABLE] = dataplane.metrics_url or ""
     # Keep what other components wrote (KUBECONFIG with ``up``); ours replace only our keys.
     env_file = statedir.update_env(state_dir, env)
     print(f"localnlb: ELBv2 and EC2 API at {server.url} (state in {state_dir})")

@@ -72,7 +72,7 @@ ENGINES = {"kernel": "kernel engine (nftables table {nftables_table})", "user": 
 
 def _print_dataplane_engine(state_dir: Path, console: Console) -> None:
     """Which engine forwards, from the data plane's ``localnlb_dataplane_info`` metric."""
-    url = statedir.read_env(state_dir).get("LOCALNLB_DATAPLANE_METRICS_URL")
+    url = statedir.read_env(state_dir).get(statedir.DATAPLANE_METRICS_VARIABLE)
     if not url:
         return
     try:
@@ -95,7 +95,7 @@ STATE_STYLES = {"healthy": "green", "initial": "yellow", "draining": "cyan", "un
 def _print_load_balancers(state_dir: Path, console: Console) -> None:
     """Load balancers -> listeners -> target groups -> targets, health and traffic paths."""
     env = statedir.read_env(state_dir)
-    endpoint = env.get("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2")
+    endpoint = env.get(statedir.ELBV2_ENDPOINT_VARIABLE)
     if not endpoint:
         return
     try:

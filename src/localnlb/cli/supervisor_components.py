@@ -14,9 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from localnlb.common import statedir
 from localnlb.common.supervisor import ComponentSpec, EnvEndpoint, Readiness, ReadyFile
-
-ELBV2_ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +45,7 @@ ELBV2 = ComponentDefinition(
     command="elbv2",
     module="localnlb.cli.elbv2_command",
     # Ready once it rewrote DIR/env with its endpoint and that endpoint answers.
-    readiness=EnvEndpoint(variable=ELBV2_ENDPOINT_VARIABLE),
+    readiness=EnvEndpoint(variable=statedir.ELBV2_ENDPOINT_VARIABLE),
 )
 
 CLUSTER = ComponentDefinition(

@@ -113,7 +113,7 @@ def _next_steps(state_dir: Path, console: Console, *, empty: bool) -> None:
     if not empty:
         console.print(f"workshop: {prepare_workshop(state_dir)}")
     env = state_dir / statedir.ENV_FILE
-    dashboard = statedir.read_env(state_dir).get("LOCALNLB_DASHBOARD_URL")
+    dashboard = statedir.read_env(state_dir).get(statedir.DASHBOARD_VARIABLE)
     if dashboard:
         console.print(f"dashboard: {dashboard}")
     console.print(

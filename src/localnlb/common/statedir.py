@@ -21,6 +21,12 @@ ENV_FILE = "env"
 NETWORK_FILE = "network.json"
 STATE_DIR_VARIABLE = "LOCALNLB_STATE_DIR"
 VPC_OCTETS_VARIABLE = "LOCALNLB_VPC_OCTETS"
+# What DIR/env exports beyond the AWS client variables: one spelling for writers and readers.
+ELBV2_ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"
+EC2_ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_EC2"
+DATAPLANE_METRICS_VARIABLE = "LOCALNLB_DATAPLANE_METRICS_URL"
+CLUSTER_METRICS_VARIABLE = "LOCALNLB_CLUSTER_METRICS_URL"
+DASHBOARD_VARIABLE = "LOCALNLB_DASHBOARD_URL"
 VPC_OCTETS = range(16, 240)  # 127.V.0.0/16 for V in here; the rest of 127/8 stays free
 
 
@@ -128,8 +134,8 @@ def read_env(state_dir: Path) -> dict[str, str]:
 def aws_client_env(*, elbv2_url: str, ec2_url: str, region: str) -> dict[str, str]:
     """The variables that point the real aws CLI and boto3 at localnlb (any credentials work)."""
     return {
-        "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2": elbv2_url,
-        "AWS_ENDPOINT_URL_EC2": ec2_url,
+        ELBV2_ENDPOINT_VARIABLE: elbv2_url,
+        EC2_ENDPOINT_VARIABLE: ec2_url,
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
         "AWS_ACCESS_KEY_ID": "localnlb",

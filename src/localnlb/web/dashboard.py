@@ -23,10 +23,6 @@ from localnlb.web.kube_source import KubeWatcher
 from localnlb.web.server import DashboardServer
 from localnlb.web.sources import follow_snapshots, scrape_metrics
 
-ELBV2_VARIABLE = "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"
-DATAPLANE_METRICS_VARIABLE = "LOCALNLB_DATAPLANE_METRICS_URL"
-CLUSTER_METRICS_VARIABLE = "LOCALNLB_CLUSTER_METRICS_URL"
-DASHBOARD_VARIABLE = "LOCALNLB_DASHBOARD_URL"
 RESTART_SECONDS = 1.0
 
 log = logging.getLogger(__name__)
@@ -72,14 +68,18 @@ class Dashboard:
         sources: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {
             "elbv2": lambda: follow_snapshots(
                 self.hub,
-                lambda: self._env(ELBV2_VARIABLE, s.elbv2_url),
+                lambda: self._env(statedir.ELBV2_ENDPOINT_VARIABLE, s.elbv2_url),
                 poll_seconds=s.poll_seconds,
             ),
             "kubernetes": lambda: KubeWatcher(self.hub, self._kubeconfig).run(),
             "data plane metrics": lambda: scrape_metrics(
                 self.hub,
-                dataplane=lambda: self._env(DATAPLANE_METRICS_VARIABLE, s.dataplane_metrics_url),
-                kubeproxy=lambda: self._env(CLUSTER_METRICS_VARIABLE, s.cluster_metrics_url),
+                dataplane=lambda: self._env(
+                    statedir.DATAPLANE_METRICS_VARIABLE, s.dataplane_metrics_url
+                ),
+                kubeproxy=lambda: self._env(
+                    statedir.CLUSTER_METRICS_VARIABLE, s.cluster_metrics_url
+                ),
                 interval=s.scrape_interval,
             ),
         }
