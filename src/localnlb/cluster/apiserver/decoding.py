@@ -149,7 +149,6 @@ def _value(value: Any, hint: Any, path: str, struct: str) -> None:
         return
     expected: tuple[type, ...] | None = {
         str: (str,),
-        datetime.datetime: (str,),
         bool: (bool,),
         int: (int,),
         float: (int, float),
