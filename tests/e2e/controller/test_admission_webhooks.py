@@ -20,39 +20,15 @@ from typing import Any
 import pytest
 
 from tests.e2e.controller.conftest import Stack, controller_for
-from tests.e2e.controller.test_scenarios import service_manifest, web_deployment
 from tests.e2e.controller.test_traffic import all_healthy
+from tests.e2e.controller.workloads import (
+    gated_namespace_with_ip_service,
+    service_manifest,
+    web_deployment,
+)
 from tests.helpers.waiting import async_wait_until
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
-INJECT = "elbv2.k8s.aws/pod-readiness-gate-inject=enabled"
-
-
-async def gated_namespace_with_ip_service(
-    stack: Stack, namespace: str = "gated", *, inject: bool = True
-) -> str:
-    """A namespace (labelled for injection, or not) with an ip Service; the readiness gate its
-    binding asks for."""
-    await stack.kubectl("create", "namespace", namespace)
-    if inject:
-        await stack.kubectl("label", "namespace", namespace, INJECT)
-    manifest = service_manifest(
-        "web",
-        namespace=namespace,
-        spec={"selector": {"app": "web"}},
-        annotations={
-            "aws-load-balancer-type": "external",
-            "aws-load-balancer-nlb-target-type": "ip",
-        },
-    )
-    await stack.kubectl("apply", "-f", "-", stdin=manifest)
-
-    async def binding_name() -> str | None:
-        items = (await stack.kubectl_json("get", "targetgroupbindings", "-n", namespace))["items"]
-        return str(items[0]["metadata"]["name"]) if items else None
-
-    name = await async_wait_until(binding_name, timeout=15, what="the service's binding")
-    return f"target-health.elbv2.k8s.aws/{name}"
 
 
 def conditions_of(pod: dict[str, Any]) -> dict[str, str]:

@@ -12,68 +12,20 @@ from typing import Any
 import pytest
 
 from tests.e2e.controller.conftest import NLB_DIR, UI_BASE, Stack
+from tests.e2e.controller.workloads import (
+    A,
+    gated_namespace_with_ip_service,
+    service_manifest,
+    web_deployment,
+)
 from tests.helpers.commands import WAIT_UI_READY
 from tests.helpers.waiting import async_wait_until
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 
-A = "service.beta.kubernetes.io/"
-
-
-def service_manifest(
-    name: str,
-    *,
-    annotations: dict[str, str] | None = None,
-    spec: dict[str, Any] | None = None,
-    namespace: str = "ui",
-) -> str:
-    body = {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "annotations": {A + k: v for k, v in (annotations or {}).items()},
-        },
-        "spec": {
-            "type": "LoadBalancer",
-            "ports": [{"port": 80, "targetPort": 8080, "name": "http"}],
-            "selector": {"app.kubernetes.io/name": "ui"},
-            **(spec or {}),
-        },
-    }
-    return json.dumps(body)
-
 
 async def apply(stack: Stack, manifest: str) -> None:
     await stack.kubectl("apply", "-f", "-", stdin=manifest)
-
-
-def web_deployment(namespace: str, *, replicas: int = 1) -> str:
-    """A Deployment of the ui app labelled ``app: web``, with no readiness gate of its own: in
-    a namespace labelled for injection the controller's pod webhook adds the gate."""
-    deployment = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": namespace},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": "web"}},
-            "template": {
-                "metadata": {"labels": {"app": "web"}},
-                "spec": {
-                    "containers": [
-                        {
-                            "name": "ui",
-                            "image": "public.ecr.aws/aws-containers/retail-store-sample-ui:1.2.1",
-                            "ports": [{"containerPort": 8080}],
-                        }
-                    ],
-                },
-            },
-        },
-    }
-    return json.dumps(deployment)
 
 
 async def events_of(stack: Stack, name: str, namespace: str = "ui") -> list[dict[str, Any]]:
@@ -295,29 +247,7 @@ async def test_user_made_binding_for_an_outside_target_group(stack: Stack) -> No
 
 
 async def test_readiness_gate_conditions_on_gated_pods(stack: Stack) -> None:
-    await stack.kubectl("create", "namespace", "gated")
-    await stack.kubectl(
-        "label", "namespace", "gated", "elbv2.k8s.aws/pod-readiness-gate-inject=enabled"
-    )
-    await apply(
-        stack,
-        service_manifest(
-            "web",
-            namespace="gated",
-            annotations={
-                "aws-load-balancer-type": "external",
-                "aws-load-balancer-nlb-target-type": "ip",
-            },
-            spec={"selector": {"app": "web"}},
-        ),
-    )
-
-    async def binding_name() -> str | None:
-        items = (await stack.kubectl_json("get", "targetgroupbindings", "-n", "gated"))["items"]
-        return str(items[0]["metadata"]["name"]) if items else None
-
-    tgb = await async_wait_until(binding_name, timeout=10, what="the service's binding")
-    gate = f"target-health.elbv2.k8s.aws/{tgb}"
+    gate = await gated_namespace_with_ip_service(stack)
     await apply(stack, web_deployment("gated"))  # the pod webhook adds the gate
 
     async def gated_pod() -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.controller.conftest import IP_MODE_DIR, NLB_DIR, UI_BASE, Stack
-from tests.e2e.controller.test_scenarios import service_manifest, web_deployment
+from tests.e2e.controller.workloads import gated_namespace_with_ip_service, web_deployment
 from tests.helpers.waiting import async_wait_until
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
@@ -113,27 +113,9 @@ async def test_traffic_and_health_in_instance_then_ip_mode(traffic_stack: Stack)
 
 async def test_readiness_gate_goes_true_once_the_target_is_healthy(traffic_stack: Stack) -> None:
     stack = traffic_stack
-    await stack.kubectl("create", "namespace", "gated")
-    await stack.kubectl(
-        "label", "namespace", "gated", "elbv2.k8s.aws/pod-readiness-gate-inject=enabled"
+    gate = await gated_namespace_with_ip_service(
+        stack, annotations={"aws-load-balancer-type": "nlb-ip"}
     )
-    await stack.kubectl(
-        "apply",
-        "-f",
-        "-",
-        stdin=service_manifest(
-            "web",
-            namespace="gated",
-            spec={"selector": {"app": "web"}},
-            annotations={"aws-load-balancer-type": "nlb-ip"},
-        ),
-    )
-
-    async def binding_name() -> str | None:
-        items = (await stack.kubectl_json("get", "targetgroupbindings", "-n", "gated"))["items"]
-        return str(items[0]["metadata"]["name"]) if items else None
-
-    gate = f"target-health.elbv2.k8s.aws/{await async_wait_until(binding_name, timeout=10)}"
     await stack.kubectl("apply", "-f", "-", stdin=web_deployment("gated"))  # gate injected
 
     async def gated_and_ready() -> dict[str, Any] | None:
