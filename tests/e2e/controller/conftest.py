@@ -87,6 +87,10 @@ class Stack:
     async def kubectl_json(self, *args: str) -> Any:
         return json.loads(await self.kubectl(*args, "-o", "json"))
 
+    async def apply(self, manifest: str) -> None:
+        """``kubectl apply -f -`` of ``manifest`` (JSON or YAML)."""
+        await self.kubectl("apply", "-f", "-", stdin=manifest)
+
     async def kubectl_fails(self, *args: str, stdin: str = "") -> str:
         """A kubectl command that must fail (exit status 1); its error output."""
         process = await asyncio.create_subprocess_exec(

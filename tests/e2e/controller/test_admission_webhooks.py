@@ -42,7 +42,7 @@ async def test_injected_gates_hold_pods_until_their_targets_are_healthy(
     table = await stack.kubectl("get", "mutatingwebhookconfigurations")
     assert table.splitlines()[1].split()[:2] == ["aws-load-balancer-webhook", "3"]
     gate = await gated_namespace_with_ip_service(stack)
-    await stack.kubectl("apply", "-f", "-", stdin=web_deployment("gated", replicas=2))
+    await stack.apply(web_deployment("gated", replicas=2))
     held: set[str] = set()  # pods seen running (containers ready) but held back by the gate
 
     async def all_ready() -> list[dict[str, Any]] | None:
@@ -73,8 +73,8 @@ async def test_pods_outside_labelled_namespaces_get_no_gate(stack: Stack) -> Non
     # the same ip Service and binding in both; only the namespace label differs
     gate = await gated_namespace_with_ip_service(stack)
     await gated_namespace_with_ip_service(stack, "plain", inject=False)
-    await stack.kubectl("apply", "-f", "-", stdin=web_deployment("plain"))
-    await stack.kubectl("apply", "-f", "-", stdin=web_deployment("gated"))
+    await stack.apply(web_deployment("plain"))
+    await stack.apply(web_deployment("gated"))
 
     async def pods(namespace: str) -> list[dict[str, Any]] | None:
         items = (await stack.kubectl_json("get", "pods", "-n", namespace))["items"]
@@ -98,23 +98,23 @@ async def test_new_load_balancer_services_get_the_class(bare_stack: Stack) -> No
     await asyncio.wait_for(controller.start(), timeout=30)
     try:
         await stack.kubectl("create", "namespace", "ui")
-        await stack.kubectl("apply", "-f", "-", stdin=service_manifest("plain-lb"))
+        await stack.apply(service_manifest("plain-lb"))
         assert await service_class(stack, "plain-lb") == "service.k8s.aws/nlb"
         # owned through the class: the controller makes its load balancer
         await async_wait_until(
             lambda: stack.hostname("ui", "plain-lb"), timeout=15, what="plain-lb's hostname"
         )
         other = service_manifest("other", spec={"loadBalancerClass": "example.com/lb"})
-        await stack.kubectl("apply", "-f", "-", stdin=other)
+        await stack.apply(other)
         assert await service_class(stack, "other") == "example.com/lb"
         cluster_ip = json.loads(service_manifest("internal", spec={"type": "ClusterIP"}))
-        await stack.kubectl("apply", "-f", "-", stdin=json.dumps(cluster_ip))
+        await stack.apply(json.dumps(cluster_ip))
         assert await service_class(stack, "internal") is None
     finally:
         await controller.stop(grace=2.0)
     # a clean stop takes the configuration away (failurePolicy Fail would block Services)
     assert await stack.kubectl("get", "mutatingwebhookconfigurations") == ""
-    await stack.kubectl("apply", "-f", "-", stdin=service_manifest("after-stop"))
+    await stack.apply(service_manifest("after-stop"))
     assert await service_class(stack, "after-stop") is None
 
 
@@ -137,9 +137,7 @@ async def test_binding_by_target_group_name_gets_its_arn_and_type(stack: Stack) 
             "spec": {"serviceRef": {"name": "web", "port": 80}, **spec},
         }
 
-    await stack.kubectl(
-        "apply", "-f", "-", stdin=json.dumps(binding("by-name", targetGroupName="named-by-hand"))
-    )
+    await stack.apply(json.dumps(binding("by-name", targetGroupName="named-by-hand")))
     stored = await stack.kubectl_json("get", "targetgroupbinding", "-n", "tg", "by-name")
     assert stored["spec"]["targetGroupARN"] == arn
     assert stored["spec"]["targetType"] == "ip"

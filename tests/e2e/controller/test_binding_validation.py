@@ -54,7 +54,7 @@ async def test_bindings_are_validated(bare_stack: Stack) -> None:
             await stack.kubectl("create", "namespace", namespace)
         arn = await ip_target_group(stack, "validated")
         first = binding("first", "tg", targetGroupARN=arn, targetType="ip")
-        await stack.kubectl("apply", "-f", "-", stdin=first)
+        await stack.apply(first)
 
         refused = await stack.kubectl_fails(
             *("patch", "targetgroupbinding", "first", "-n", "tg", "--type", "merge"),
@@ -83,7 +83,7 @@ async def test_bindings_are_validated(bare_stack: Stack) -> None:
             *("patch", "targetgroupbinding", "first", "-n", "tg", "--type", "merge", "-p", multi)
         )
         second = binding("second", "other", targetGroupARN=arn, multiClusterTargetGroup=True)
-        await stack.kubectl("apply", "-f", "-", stdin=second)
+        await stack.apply(second)
 
         other_arn = await ip_target_group(stack, "selected")
         selected = binding(

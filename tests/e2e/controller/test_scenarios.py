@@ -24,10 +24,6 @@ from tests.helpers.waiting import async_wait_until
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 
 
-async def apply(stack: Stack, manifest: str) -> None:
-    await stack.kubectl("apply", "-f", "-", stdin=manifest)
-
-
 async def events_of(stack: Stack, name: str, namespace: str = "ui") -> list[dict[str, Any]]:
     listed = await stack.kubectl_json(
         "get", "events", "-n", namespace, "--field-selector", f"involvedObject.name={name}"
@@ -46,20 +42,17 @@ async def test_ownership_by_class_and_annotations(stack: Stack) -> None:
     await stack.kubectl("create", "namespace", "ui")
     # A NodePort Service: a new LoadBalancer one without a class would get ours from the
     # service webhook (test_admission_webhooks.py), and the annotations would not matter.
-    await apply(
-        stack,
+    await stack.apply(
         service_manifest(
             "external-only",
             annotations={"aws-load-balancer-type": "external"},
             spec={"type": "NodePort"},
         ),
     )
-    await apply(
-        stack, service_manifest("other-class", spec={"loadBalancerClass": "example.com/lb"})
-    )
-    await apply(stack, service_manifest("nlb-ip", annotations={"aws-load-balancer-type": "nlb-ip"}))
-    await apply(
-        stack, service_manifest("our-class", spec={"loadBalancerClass": "service.k8s.aws/nlb"})
+    await stack.apply(service_manifest("other-class", spec={"loadBalancerClass": "example.com/lb"}))
+    await stack.apply(service_manifest("nlb-ip", annotations={"aws-load-balancer-type": "nlb-ip"}))
+    await stack.apply(
+        service_manifest("our-class", spec={"loadBalancerClass": "service.k8s.aws/nlb"})
     )
     for owned in ("nlb-ip", "our-class"):
         await async_wait_until(partial(stack.hostname, "ui", owned), timeout=10, what=owned)
@@ -79,8 +72,7 @@ async def test_ownership_by_class_and_annotations(stack: Stack) -> None:
 
 async def test_build_errors_become_warning_events(stack: Stack) -> None:
     await stack.kubectl("create", "namespace", "ui")
-    await apply(
-        stack,
+    await stack.apply(
         service_manifest(
             "cluster-ip",
             annotations={
@@ -96,8 +88,7 @@ async def test_build_errors_become_warning_events(stack: Stack) -> None:
         'Failed build model due to unsupported service type "ClusterIP" for load balancer '
         'target type "instance"'
     )
-    await apply(
-        stack,
+    await stack.apply(
         service_manifest(
             "long-name",
             annotations={
@@ -207,7 +198,7 @@ async def test_user_made_binding_for_an_outside_target_group(stack: Stack) -> No
             "serviceRef": {"name": "ui", "port": 80},
         },
     }
-    await apply(stack, json.dumps(binding))
+    await stack.apply(json.dumps(binding))
     await stack.kubectl(*WAIT_UI_READY)
     pods = (await stack.kubectl_json("get", "pods", "-n", "ui"))["items"]
     pod_ip = pods[0]["status"]["podIP"]
@@ -248,7 +239,7 @@ async def test_user_made_binding_for_an_outside_target_group(stack: Stack) -> No
 
 async def test_readiness_gate_conditions_on_gated_pods(stack: Stack) -> None:
     gate = await gated_namespace_with_ip_service(stack)
-    await apply(stack, web_deployment("gated"))  # the pod webhook adds the gate
+    await stack.apply(web_deployment("gated"))  # the pod webhook adds the gate
 
     async def gated_pod() -> dict[str, Any] | None:
         pods = (await stack.kubectl_json("get", "pods", "-n", "gated"))["items"]
@@ -338,8 +329,7 @@ async def test_scheme_change_and_deletion_protection(stack: Stack) -> None:
 
 async def test_multi_cluster_target_group_keeps_foreign_targets(stack: Stack) -> None:
     await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
-    await apply(
-        stack,
+    await stack.apply(
         service_manifest(
             "shared",
             annotations={

@@ -116,7 +116,7 @@ async def test_readiness_gate_goes_true_once_the_target_is_healthy(traffic_stack
     gate = await gated_namespace_with_ip_service(
         stack, annotations={"aws-load-balancer-type": "nlb-ip"}
     )
-    await stack.kubectl("apply", "-f", "-", stdin=web_deployment("gated"))  # gate injected
+    await stack.apply(web_deployment("gated"))  # gate injected
 
     async def gated_and_ready() -> dict[str, Any] | None:
         # The kubelet recomputes Ready a moment after the controller sets the gate, as in

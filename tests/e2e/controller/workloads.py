@@ -88,7 +88,7 @@ async def gated_namespace_with_ip_service(
         spec={"selector": {"app": "web"}},
         annotations=annotations or IP_TARGETS,
     )
-    await stack.kubectl("apply", "-f", "-", stdin=manifest)
+    await stack.apply(manifest)
 
     async def binding_name() -> str | None:
         items = (await stack.kubectl_json("get", "targetgroupbindings", "-n", namespace))["items"]
