@@ -13,8 +13,9 @@ import asyncio
 import sys
 
 from localnlb.cli.foreground import wait_for_stop_signal
-from localnlb.cli.options import add_state_dir_option, in_loopback_network
+from localnlb.cli.options import add_state_dir_option
 from localnlb.common import statedir
+from localnlb.common.addressing import in_loopback_network
 from localnlb.common.supervisor.announce import announce_ready
 from localnlb.web.dashboard import Dashboard, DashboardSettings
 

@@ -25,9 +25,9 @@ from localnlb.cli.foreground import wait_for_stop_signal
 from localnlb.cli.options import (
     add_dataplane_engine_option,
     add_state_dir_option,
-    in_loopback_network,
 )
 from localnlb.common import statedir
+from localnlb.common.addressing import in_loopback_network
 from localnlb.dataplane.kernel.netfilter import KernelPathError
 from localnlb.dataplane.service import start_dataplane
 from localnlb.elbv2.api.context import DEFAULT_CLUSTER_NAME, ApiSettings

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 
 
@@ -14,17 +13,6 @@ def add_state_dir_option(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="state directory (default: $LOCALNLB_STATE_DIR, else ~/.localnlb)",
     )
-
-
-LOOPBACK = ipaddress.ip_network("127.0.0.0/8")  # a serving command listens nowhere else
-
-
-def in_loopback_network(host: str) -> bool:
-    """Whether ``--host`` is an IP address in 127.0.0.0/8 (names and other networks are not)."""
-    try:
-        return ipaddress.ip_address(host) in LOOPBACK
-    except ValueError:
-        return False
 
 
 # How ``up`` hands its --dataplane-engine to the elbv2 component it supervises.

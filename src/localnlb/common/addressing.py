@@ -143,3 +143,14 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+LOOPBACK_NETWORK = ipaddress.IPv4Network("127.0.0.0/8")  # all localnlb ever serves or dials
+
+
+def in_loopback_network(address: str) -> bool:
+    """Whether ``address`` is an IPv4 address in 127.0.0.0/8 (names and ``::1`` are not)."""
+    try:
+        return ipaddress.ip_address(address) in LOOPBACK_NETWORK
+    except ValueError:
+        return False

@@ -15,12 +15,12 @@ terminating-endpoints fallback, on by default since 1.28), so in-flight rollouts
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from localnlb.cluster.controllers import objects
+from localnlb.common.addressing import in_loopback_network
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
@@ -58,23 +58,11 @@ class ProxyTable:
     health_checks: tuple[HealthCheckRule, ...]
 
 
-LOOPBACK = ipaddress.IPv4Network("127.0.0.0/8")
-
-
 def _usable(endpoints: list[tuple[Endpoint, Mapping[str, Any]]]) -> tuple[Endpoint, ...]:
     ready = [e for e, c in endpoints if c.get("ready", True)]
     if ready:
         return tuple(sorted(ready))
     return tuple(sorted(e for e, c in endpoints if c.get("serving") and c.get("terminating")))
-
-
-def _on_this_machine(address: str) -> bool:
-    """Network safety: kube-proxy relays only to 127/8 (pods and nodes all live there). An
-    endpoint a user wrote by hand with another address is left out, never dialled."""
-    try:
-        return ipaddress.ip_address(address) in LOOPBACK
-    except ValueError:
-        return False
 
 
 def _endpoints_for(
@@ -94,7 +82,9 @@ def _endpoints_for(
             continue
         for endpoint in endpoint_slice.get("endpoints") or ():
             for address in endpoint.get("addresses") or ():
-                if not _on_this_machine(address):
+                # Network safety: kube-proxy relays only to 127/8 (pods and nodes all live
+                # there); an endpoint written by hand with another address is never dialled.
+                if not in_loopback_network(address):
                     continue
                 found.append(
                     (

@@ -11,13 +11,12 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from localnlb.common.addressing import LOOPBACK_NETWORK
 from localnlb.elbv2.api.context import ApiContext
 from localnlb.elbv2.api.elbv2_errors import InvalidTarget
 from localnlb.elbv2.api.errors import ValidationError
 from localnlb.elbv2.model.ec2 import InstanceState
 from localnlb.elbv2.model.target_group import TargetGroup
-
-LOOPBACK = ipaddress.IPv4Network("127.0.0.0/8")
 
 
 def check_instance_targets(ctx: ApiContext, tg: TargetGroup, targets: list[dict[str, Any]]) -> None:
@@ -49,7 +48,7 @@ def ip_target_zone(ctx: ApiContext, target: dict[str, Any]) -> str | None:
         ip = ipaddress.ip_address(address)
     except ValueError as exc:
         raise ValidationError(f"The IP address '{address}' is not a valid IPv4 address") from exc
-    if ip.version != 4 or ip not in LOOPBACK:
+    if ip.version != 4 or ip not in LOOPBACK_NETWORK:
         raise InvalidTarget(
             f"The IP address '{address}' cannot be a target: localnlb only sends traffic to "
             "addresses in 127.0.0.0/8"
