@@ -138,6 +138,13 @@ class Stack:
     async def wait_hostname(self, timeout: float = 10.0) -> str:
         return await async_wait_until(self.hostname, timeout=timeout, what="status hostname")
 
+    async def expose_ui(self, directory: Path) -> str:
+        """The workshop's ui app, then its NLB Service from ``directory`` (NLB_DIR or
+        IP_MODE_DIR) as the workshop applies it; the hostname the Service gets."""
+        await self.kubectl("apply", "-k", str(self.workshop_dir / UI_BASE))
+        await self.apply_workshop(directory)
+        return await self.wait_hostname()
+
     async def load_balancer(self, dns_name: str) -> dict[str, Any]:
         answer = await self.aws("elbv2", "describe-load-balancers")
         [lb] = [lb for lb in answer["LoadBalancers"] if lb["DNSName"] == dns_name]

@@ -58,9 +58,7 @@ async def test_controller_command_runs_reconciles_and_stops_clean(
 
     await async_wait_until(announced, timeout=30, what="readiness announced")
     assert json.loads(ready_file.read_text())["pid"] == process.pid
-    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
-    await stack.apply_workshop(NLB_DIR)
-    await stack.wait_hostname(timeout=10)
+    await stack.expose_ui(NLB_DIR)
     assert await holder(stack)
     process.send_signal(signal.SIGTERM)
     code = await asyncio.to_thread(process.wait, 20)
@@ -87,9 +85,7 @@ async def test_only_the_lease_holder_reconciles(bare_stack: Stack) -> None:
         await first.stop(grace=2.0)
         await asyncio.wait_for(second_start, timeout=10)
         assert await holder(stack) == "second"
-        await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
-        await stack.apply_workshop(NLB_DIR)
-        await stack.wait_hostname(timeout=10)
+        await stack.expose_ui(NLB_DIR)
     finally:
         second_start.cancel()
         await first.stop(grace=2.0)
@@ -103,9 +99,7 @@ async def test_a_restarted_controller_finishes_what_the_last_one_left(bare_stack
     first = controller_for(stack.elbv2, stack.cluster, identity="first")
     await first.start()
     try:
-        await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
-        await stack.apply_workshop(NLB_DIR)
-        await stack.wait_hostname(timeout=10)
+        await stack.expose_ui(NLB_DIR)
     finally:
         await first.stop(grace=2.0)
     await stack.kubectl("delete", "service", "-n", "ui", "ui-nlb", "--wait=false")

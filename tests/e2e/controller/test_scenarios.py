@@ -109,9 +109,7 @@ async def instance_targets(stack: Stack, group_arn: str) -> dict[str, str]:
 
 
 async def test_node_exclusion_and_target_node_labels(stack: Stack) -> None:
-    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
-    await stack.apply_workshop(NLB_DIR)
-    hostname = await stack.wait_hostname()
+    hostname = await stack.expose_ui(NLB_DIR)
     lb = await stack.load_balancer(hostname)
     [group] = await stack.target_groups(lb["LoadBalancerArn"])
     arn = group["TargetGroupArn"]
@@ -280,9 +278,7 @@ async def test_readiness_gate_conditions_on_gated_pods(stack: Stack) -> None:
 
 
 async def test_scheme_change_and_deletion_protection(stack: Stack) -> None:
-    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
-    await stack.apply_workshop(NLB_DIR)
-    first = await stack.wait_hostname()
+    first = await stack.expose_ui(NLB_DIR)
     await stack.annotate_service(f"{A}aws-load-balancer-scheme=internal")
 
     async def new_hostname() -> str | None:
@@ -370,9 +366,7 @@ async def test_multi_cluster_target_group_keeps_foreign_targets(stack: Stack) ->
 
 
 async def test_removed_node_drains_and_an_added_node_registers(stack: Stack) -> None:
-    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
-    await stack.apply_workshop(NLB_DIR)
-    lb = await stack.load_balancer(await stack.wait_hostname())
+    lb = await stack.load_balancer(await stack.expose_ui(NLB_DIR))
     [group] = await stack.target_groups(lb["LoadBalancerArn"])
     arn = group["TargetGroupArn"]
     fleet = stack.cluster.fleet

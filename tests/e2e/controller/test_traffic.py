@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.controller.conftest import IP_MODE_DIR, NLB_DIR, UI_BASE, Stack
+from tests.e2e.controller.conftest import IP_MODE_DIR, NLB_DIR, Stack
 from tests.e2e.controller.workloads import gated_namespace_with_ip_service, web_deployment
 from tests.helpers.waiting import async_wait_until
 
@@ -62,9 +62,7 @@ async def answers_addresses(stack: Stack, hostname: str) -> list[str]:
 
 async def test_traffic_and_health_in_instance_then_ip_mode(traffic_stack: Stack) -> None:
     stack = traffic_stack
-    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
-    await stack.apply_workshop(NLB_DIR)
-    hostname = await stack.wait_hostname()
+    hostname = await stack.expose_ui(NLB_DIR)
     lb = await stack.load_balancer(hostname)
     [group] = await stack.target_groups(lb["LoadBalancerArn"])
     arn = group["TargetGroupArn"]
@@ -136,9 +134,7 @@ async def test_readiness_gate_goes_true_once_the_target_is_healthy(traffic_stack
 
 async def test_source_ranges_admit_only_their_cidrs(traffic_stack: Stack) -> None:
     stack = traffic_stack
-    await stack.kubectl("apply", "-k", str(stack.workshop_dir / UI_BASE))
-    await stack.apply_workshop(IP_MODE_DIR)
-    hostname = await stack.wait_hostname()
+    hostname = await stack.expose_ui(IP_MODE_DIR)
     lb = await stack.load_balancer(hostname)
     [group] = await stack.target_groups(lb["LoadBalancerArn"])
     await async_wait_until(
