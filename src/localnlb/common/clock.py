@@ -46,3 +46,9 @@ class FakeClock:
         if seconds < 0:
             raise ValueError("a clock does not go back")
         self._now += seconds
+
+
+def rfc3339(wall: float) -> str:
+    """A Kubernetes timestamp (metav1.Time): RFC 3339 in UTC, whole seconds, e.g.
+    ``2026-11-26T09:46:00Z``."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(wall))

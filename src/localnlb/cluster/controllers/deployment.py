@@ -17,12 +17,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from localnlb.cluster.controllers import objects, podtemplates
 from localnlb.cluster.controllers.objects import KubeObject
 from localnlb.cluster.controllers.replicaset import is_active, owned_pods, parse_time
+from localnlb.common.clock import rfc3339
 
 REVISION = "deployment.kubernetes.io/revision"
 DESIRED_REPLICAS = "deployment.kubernetes.io/desired-replicas"
@@ -239,10 +239,6 @@ def _history_to_drop(
     return tuple(idle[: max(len(idle) - limit, 0)])
 
 
-def _timestamp(now: float) -> str:
-    return datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _status(
     deployment: Mapping[str, Any],
     replica_sets: Sequence[Mapping[str, Any]],
@@ -280,7 +276,7 @@ def _status(
         for c in objects.status(deployment).get("conditions") or ()
         if isinstance(c, dict)
     }
-    stamp = _timestamp(now)
+    stamp = rfc3339(now)
 
     def condition(kind: str, ok: bool, reason: str, message: str) -> KubeObject:
         state = "True" if ok else "False"

@@ -27,8 +27,7 @@ from localnlb.cluster.kubelet.podspec import (
 )
 from localnlb.cluster.kubelet.probing import ProbeResult, ProbeTracker
 from localnlb.cluster.kubelet.settings import KubeletSettings
-from localnlb.cluster.kubelet.timestamps import rfc3339
-from localnlb.common.clock import Clock
+from localnlb.common.clock import Clock, rfc3339
 
 START_ERROR_EXIT_CODE = 128
 CHANGED = "definition changed"

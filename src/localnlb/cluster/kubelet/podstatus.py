@@ -21,7 +21,7 @@ from localnlb.cluster.kubelet.podspec import (
     is_sidecar,
     restart_policy,
 )
-from localnlb.cluster.kubelet.timestamps import rfc3339
+from localnlb.common.clock import rfc3339
 
 KUBELET_CONDITIONS = frozenset(
     {"PodScheduled", "Ready", "Initialized", "ContainersReady", "PodReadyToStartContainers"}

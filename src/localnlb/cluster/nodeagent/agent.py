@@ -27,10 +27,10 @@ from localnlb.cluster.nodeagent.ipam import PodAddressPool
 from localnlb.cluster.nodeagent.status_sink import RegistryStatusSink
 from localnlb.cluster.nodes.objects import NodeIdentity, build_node, ready_condition
 from localnlb.cluster.runtime.access import Access
-from localnlb.cluster.runtime.events import rfc3339
 from localnlb.cluster.runtime.kinds import Kinds
 from localnlb.cluster.runtime.workqueue import WorkQueue
 from localnlb.cluster.store.events import Change
+from localnlb.common.clock import rfc3339
 
 Key = tuple[str, str]
 READY_ANNOTATION = "localnlb.dev/kubelet-ready"

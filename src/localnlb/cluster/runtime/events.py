@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.apiserver.status import ApiError
 from localnlb.cluster.controllers import objects
 from localnlb.cluster.schema.kinds import ResourceType
-
-
-def rfc3339(moment: float) -> str:
-    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+from localnlb.common.clock import rfc3339
 
 
 class EventRecorder:

@@ -20,9 +20,9 @@ from localnlb.cluster.nodes.lifecycle import (
     unknown_conditions,
 )
 from localnlb.cluster.runtime.access import Access
-from localnlb.cluster.runtime.events import rfc3339
 from localnlb.cluster.runtime.kinds import Kinds
 from localnlb.cluster.store.events import Change
+from localnlb.common.clock import rfc3339
 
 SWEEP = ("", "nodes")
 PERIOD_SECONDS = 2.0

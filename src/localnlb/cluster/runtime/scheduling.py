@@ -15,10 +15,11 @@ from typing import Any
 from localnlb.cluster.controllers import objects
 from localnlb.cluster.nodes.fargate import FargateProfile, profile_for
 from localnlb.cluster.runtime.access import Access
-from localnlb.cluster.runtime.events import EventRecorder, rfc3339
+from localnlb.cluster.runtime.events import EventRecorder
 from localnlb.cluster.runtime.kinds import Kinds
 from localnlb.cluster.scheduler.placement import place_pod
 from localnlb.cluster.store.events import Change, ChangeType
+from localnlb.common.clock import rfc3339
 
 Key = tuple[str, str]
 SCHEDULER_NAME = "default-scheduler"

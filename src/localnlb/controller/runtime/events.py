@@ -6,14 +6,16 @@ new one. Recording is best effort: a failure is logged, never fails a reconcile.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 
 from lightkube import ApiError, AsyncClient
 from lightkube.resources.core_v1 import Event
 from lightkube.types import PatchType
+
+from localnlb.common.clock import rfc3339
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +27,6 @@ class ObjectRef:
     namespace: str
     name: str
     uid: str
-
-
-def _timestamp() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 class EventRecorder:
@@ -45,7 +43,7 @@ class EventRecorder:
                 self._seen[key] = (previous[0], previous[1] + 1)
                 return
             name = f"{ref.name}.{secrets.token_hex(8)}"
-            now = _timestamp()
+            now = rfc3339(time.time())
             event: Event = Event.from_dict(  # type: ignore[assignment]
                 {
                     "metadata": {"name": name, "namespace": ref.namespace},
@@ -78,7 +76,7 @@ class EventRecorder:
             await self._client.patch(
                 Event,
                 name,
-                {"count": count + 1, "lastTimestamp": _timestamp()},
+                {"count": count + 1, "lastTimestamp": rfc3339(time.time())},
                 namespace=namespace,
                 patch_type=PatchType.MERGE,
             )

@@ -7,7 +7,7 @@ cache holds is not written at all.
 
 from __future__ import annotations
 
-import datetime as dt
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,11 +15,8 @@ from lightkube import AsyncClient
 from lightkube.resources.core_v1 import Pod
 from lightkube.types import PatchType
 
+from localnlb.common.clock import rfc3339
 from localnlb.controller.targetgroupbinding.readiness import PodCondition
-
-
-def _timestamp() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 class KubePodConditions:
@@ -45,7 +42,7 @@ class KubePodConditions:
             previous.get("lastTransitionTime")
             if previous is not None and previous.get("status") == condition.status
             else None
-        ) or _timestamp()
+        ) or rfc3339(time.time())
         entry: dict[str, Any] = {
             "type": condition.type,
             "status": condition.status,

@@ -19,9 +19,9 @@ import pytest
 from localnlb.cluster.apiserver.server import ApiServer
 from localnlb.cluster.controllers import objects
 from localnlb.cluster.nodes.objects import NodeIdentity, build_node
-from localnlb.cluster.runtime.events import rfc3339
 from localnlb.cluster.runtime.kinds import Kinds
 from localnlb.cluster.runtime.manager import ControllerManager
+from localnlb.common.clock import rfc3339
 from tests.helpers.commands import kubectl_with
 from tests.helpers.waiting import async_wait_until
 

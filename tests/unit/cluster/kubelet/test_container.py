@@ -17,8 +17,7 @@ from localnlb.cluster.kubelet.container import (
 )
 from localnlb.cluster.kubelet.podspec import ProbeKind, RestartPolicy
 from localnlb.cluster.kubelet.settings import KubeletSettings
-from localnlb.cluster.kubelet.timestamps import rfc3339
-from localnlb.common.clock import FakeClock
+from localnlb.common.clock import FakeClock, rfc3339
 
 SETTINGS = KubeletSettings(error_resync=2.0)
 LABEL = "web-1_default(u-1)"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from localnlb.cluster.kubelet.podstatus import build_pod_status, pod_phase
-from localnlb.cluster.kubelet.timestamps import rfc3339
+from localnlb.common.clock import rfc3339
 
 T0 = 1_780_000_000.0
 GATE = "target-health.elbv2.k8s.aws/k8s-ui-uinlb-e1a2b3c4d5"
