@@ -248,3 +248,28 @@ async def test_error_words_match_the_real_server(api: Api) -> None:
     )
     strict = await api.post(f"{PODS}?fieldValidation=Strict", {**pod("x"), "spex": {}})
     assert strict.body["message"] == 'strict decoding error: unknown field "spex"'
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/namespaces/default/configmaps/",
+        "/api/v1/namespaces/default/configmaps/%2F",
+        "/api/v1/namespaces/default/configmaps//",
+        "/api/v1/namespaces/default/pods/",
+    ],
+)
+async def test_delete_with_an_empty_name_never_deletes_the_collection(api: Api, path: str) -> None:
+    """A client that builds an item's path from an empty name (kubernetes-client/python #2291)
+    is refused, as a path that names nothing: every object of the namespace stays."""
+    config_map = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kept"}}
+    await api.post("/api/v1/namespaces/default/configmaps", config_map)
+    await api.post(PODS, pod("keep"))
+    reply = await api.delete(path)
+    assert reply.status == 404, reply.body
+    assert reply.body["reason"] == "NotFound"
+    assert (await api.get("/api/v1/namespaces/default/configmaps/kept")).status == 200
+    assert (await api.get(f"{PODS}/keep")).status == 200
+    # The collection itself, spelled without the slash, is still the collection.
+    listed = await api.get("/api/v1/namespaces/default/configmaps")
+    assert [item["metadata"]["name"] for item in listed.body["items"]] == ["kept"]

@@ -22,7 +22,7 @@ from localnlb.cluster.apiserver.requests import (
     respond,
     warning_headers,
 )
-from localnlb.cluster.apiserver.routing import Target, resolve
+from localnlb.cluster.apiserver.routing import Target, path_segments, resolve
 from localnlb.cluster.apiserver.subresource_handlers import (
     serve_binding,
     serve_eviction,
@@ -39,7 +39,11 @@ async def resource(request: web.Request) -> web.StreamResponse:
     registry = request.app[REGISTRY_KEY]
     info = request.match_info
     group = info.get("group", "")
-    parts = [p for p in info["path"].split("/") if p]
+    prefix = f"/apis/{group}/{info['version']}/" if group else f"/api/{info['version']}/"
+    raw_path = request.raw_path.partition("?")[0]
+    if not raw_path.startswith(prefix):
+        raise status.page_not_found()
+    parts = path_segments(raw_path[len(prefix) :])
     target = resolve(registry.catalog, group, info["version"], parts)
     method = request.method
     _check_verb(target, method, watching=request.query.get("watch", "") in TRUE)

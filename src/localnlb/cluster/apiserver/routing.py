@@ -8,6 +8,7 @@ namespaced collections by whether the third segment names a served resource.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from localnlb.cluster.apiserver import status
 from localnlb.cluster.apiserver.catalog import Catalog
@@ -20,6 +21,19 @@ class Target:
     namespace: str | None  # None: all namespaces (or a cluster-scoped resource)
     name: str = ""
     subresource: str = ""
+
+
+def path_segments(raw_tail: str) -> list[str]:
+    """The decoded segments of the raw (still percent-encoded) path after the group version.
+
+    An empty segment (``/configmaps/``, ``/pods//x``) or one that decodes to hold a slash
+    (``/configmaps/%2F``) names nothing: it is refused, never read as the collection, so a client
+    that builds an item's path from an empty name cannot delete every object of the namespace.
+    """
+    segments = [unquote(segment) for segment in raw_tail.split("/")]
+    if any(not segment or "/" in segment for segment in segments):
+        raise status.page_not_found()
+    return segments
 
 
 def resolve(catalog: Catalog, group: str, version: str, parts: list[str]) -> Target:
