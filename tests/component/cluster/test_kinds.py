@@ -57,6 +57,13 @@ async def test_quality_of_service_class(api: Api) -> None:
     body["metadata"]["name"] = "r"
     body["spec"]["containers"][0]["resources"]["requests"] = {"cpu": "250m"}
     assert (await api.post(PODS, body)).body["status"]["qosClass"] == "Burstable"
+    # Requests equal limits in value, whatever the spelling: exponent against suffix.
+    body["metadata"]["name"] = "s"
+    body["spec"]["containers"][0]["resources"] = {
+        "limits": {"memory": "1G", "cpu": "1"},
+        "requests": {"memory": "1e9", "cpu": "1000m"},
+    }
+    assert (await api.post(PODS, body)).body["status"]["qosClass"] == "Guaranteed"
 
 
 async def test_pod_log_contract(api: Api) -> None:

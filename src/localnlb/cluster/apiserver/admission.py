@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from localnlb.cluster.apiserver import meta, quantity, status
+from localnlb.cluster.apiserver import meta, status
 from localnlb.cluster.apiserver.meta import clone
+from localnlb.cluster.quantity import parse_quantity
 from localnlb.cluster.schema.kinds import ResourceType
 
 JsonObject = dict[str, Any]
@@ -117,7 +118,14 @@ def _guaranteed(resources: JsonObject) -> bool:
     for name in ("cpu", "memory"):
         if name not in limits:
             return False
-        wanted = requests.get(name, limits[name])
-        if quantity.canonical(str(wanted)) != quantity.canonical(str(limits[name])):
+        if not _same_quantity(requests.get(name, limits[name]), limits[name]):
             return False
     return True
+
+
+def _same_quantity(request: Any, limit: Any) -> bool:
+    """Equal in value, as the kubelet's Quantity.Cmp finds ("1" and "1000m", "1k" and "1e3")."""
+    try:
+        return parse_quantity(request) == parse_quantity(limit)
+    except ValueError:  # not a quantity: only the very same spelling is the same
+        return bool(request == limit)

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from localnlb.cluster.controllers import objects
-from localnlb.cluster.scheduler.resources import parse_quantity
+from localnlb.cluster.quantity import parse_quantity
 
 NO_SCHEDULE_EFFECTS = ("NoSchedule", "NoExecute")
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from localnlb.cluster.scheduler.placement import place_pod
-from localnlb.cluster.scheduler.resources import parse_quantity
 from tests.unit.cluster.builders import make_node, make_pod
 
 THREE_NODES = [
@@ -111,22 +109,3 @@ def test_finished_pods_free_their_room() -> None:
     node = make_node("n", "us-west-2a", allocatable={"cpu": "2", "memory": "8Gi", "pods": "1"})
     finished = make_pod("done", node="n", phase="Succeeded")
     assert place_pod(unbound("p"), [node], [finished]).node_name == "n"
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        ("250m", Decimal("0.25")),
-        ("1.5Gi", Decimal(1.5 * 2**30)),
-        ("2", Decimal(2)),
-        ("1k", Decimal(1000)),
-        (3, Decimal(3)),
-    ],
-)
-def test_quantities(text: str | int, value: Decimal) -> None:
-    assert parse_quantity(text) == value
-
-
-def test_malformed_quantity() -> None:
-    with pytest.raises(ValueError, match="regular expression"):
-        parse_quantity("lots")

@@ -1,8 +1,7 @@
-"""Quantities and the downward API's resourceFieldRef values."""
+"""The downward API's resourceFieldRef values."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,28 +11,10 @@ from localnlb.cluster.kubelet.environment import (
     PodContext,
     build_environment,
 )
-from localnlb.cluster.kubelet.quantity import parse_quantity, resource_field_value
+from localnlb.cluster.kubelet.quantity import resource_field_value
 
 ALLOCATABLE = {"cpu": "1930m", "memory": "7291Mi"}
 UI = {"resources": {"limits": {"memory": "1.5Gi"}, "requests": {"cpu": "250m", "memory": "1.5Gi"}}}
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        ("250m", Decimal("0.25")), ("2", Decimal(2)), ("1.5Gi", Decimal(1610612736)),
-        ("128Mi", Decimal(134217728)), ("1k", Decimal(1000)), ("1e3", Decimal(1000)),
-        ("500u", Decimal("0.0005")), ("1M", Decimal(1000000)),
-    ],
-)  # fmt: skip
-def test_parse_quantity(text: str, value: Decimal) -> None:
-    assert parse_quantity(text) == value
-
-
-@pytest.mark.parametrize("text", ["", "abc", "1Zi", "1.2.3"])
-def test_bad_quantities(text: str) -> None:
-    with pytest.raises(ValueError, match="quantit"):
-        parse_quantity(text)
 
 
 @pytest.mark.parametrize(
