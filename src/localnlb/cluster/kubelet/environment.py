@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from localnlb.cluster.kubelet.expansion import expand
 from localnlb.cluster.kubelet.podspec import JsonObject
-from localnlb.cluster.kubelet.quantity import resource_field_value
+from localnlb.cluster.kubelet.resource_fields import resource_field_value
 
 DEFAULT_ALLOCATABLE = {"cpu": "2", "memory": "8Gi", "ephemeral-storage": "20Gi", "pods": "110"}
 

@@ -11,7 +11,7 @@ from localnlb.cluster.kubelet.environment import (
     PodContext,
     build_environment,
 )
-from localnlb.cluster.kubelet.quantity import resource_field_value
+from localnlb.cluster.kubelet.resource_fields import resource_field_value
 
 ALLOCATABLE = {"cpu": "1930m", "memory": "7291Mi"}
 UI = {"resources": {"limits": {"memory": "1.5Gi"}, "requests": {"cpu": "250m", "memory": "1.5Gi"}}}
