@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from localnlb.common.forwarding.tcp import FlowEnd, TcpFlow, UpstreamPlan
 from localnlb.common.forwarding.udp import UdpFlow, UdpUpstreamPlan
 from localnlb.common.proxyprotocol import encode_proxy
-from localnlb.dataplane.flowhash import TCP, UDP, choose, flow_hash, new_salt
+from localnlb.dataplane.flowhash import TCP, UDP, choose, flow_key
 from localnlb.dataplane.metrics import ACTIVE, BYTES_IN, BYTES_OUT, CROSS_AZ_BYTES, NEW, RESETS
 from localnlb.dataplane.metrics import CROSS_AZ_FLOWS as CROSS_FLOWS
 from localnlb.dataplane.routing import Binding, ListenerPlan
@@ -82,7 +82,7 @@ class _Policy:
         return None
 
     def _pick(
-        self, client: tuple[str, int], listener: tuple[str, int], protocol: int, salt: int
+        self, client: tuple[str, int], listener: tuple[str, int], protocol: int
     ) -> tuple[ListenerPlan, FlowPin] | None:
         engine = self._engine
         plan = engine.table.plans.get(self._binding)
@@ -95,11 +95,10 @@ class _Policy:
             return None
         pins = self._pins if plan is self._prepared_for else self._prepare(plan)
         tg = plan.target_group
-        key = flow_hash(
+        key = flow_key(
             protocol=protocol,
             client=client,
             listener=listener,
-            salt=salt,
             sticky=tg is not None and tg.stickiness,
         )
         pin = choose(pins, key)
@@ -148,7 +147,7 @@ class TcpListenerPolicy(_Policy):
         )
 
     def open_flow(self, flow: TcpFlow) -> UpstreamPlan | None:
-        picked = self._pick(flow.client, flow.listener, TCP, new_salt())
+        picked = self._pick(flow.client, flow.listener, TCP)
         if picked is None:
             return None
         plan, pin = picked
@@ -176,7 +175,7 @@ class TcpListenerPolicy(_Policy):
 
 class UdpListenerPolicy(_Policy):
     def open_flow(self, flow: UdpFlow) -> UdpUpstreamPlan | None:
-        picked = self._pick(flow.client, flow.listener, UDP, 0)
+        picked = self._pick(flow.client, flow.listener, UDP)
         if picked is None:
             return None
         _plan, pin = picked

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from localnlb.common.snapshot import RoutingSnapshot
+from localnlb.dataplane.flowhash import TCP, choose, flow_key
+from localnlb.dataplane.routing import compile_routing
 from localnlb.dataplane.service import DataPlane
 from tests.component.dataplane.backends import NameBackend
 from tests.component.dataplane.client import LineClient
@@ -66,3 +68,30 @@ async def test_without_cross_zone_each_node_sends_to_its_own_zone(
             names.add(await client.name())
             client.close()
         assert names == {f"b{index}"}
+
+
+async def test_sticky_clients_reach_the_target_the_flow_hash_core_predicts(
+    dataplane: DataPlane, backends: StartBackend, vpc: int
+) -> None:
+    """Both engines choose by one hash (dataplane/flowhash.py): the kernel's rules agree with
+    the core bit for bit, so a sticky client's target is known before it connects."""
+    node = f"127.{vpc}.0.100"
+    started = [await backends(f"b{i}", f"127.{vpc}.1.{i + 1}") for i in range(5)]
+    group = target_group(*(target(b.address, b.port) for b in started), stickiness=True)
+    port = free_port(node)
+    snap = snapshot(1, load_balancer({ZONES[0]: node}, port=port), group)
+    await dataplane.apply(snap)
+    plan = compile_routing(snap).plans[(node, port, "tcp")]
+    names = {(b.address, b.port): b.name for b in started}
+    reached, predicted = [], []
+    for last in range(1, 13):
+        client_ip = f"127.{vpc}.200.{last}"
+        key = flow_key(protocol=TCP, client=(client_ip, 0), listener=(node, port), sticky=True)
+        chosen = choose(plan.candidates, key)
+        assert chosen is not None
+        predicted.append(names[(chosen.address, chosen.port)])
+        client = await LineClient.connect(node, port, source=client_ip)
+        reached.append(await client.name())
+        client.close()
+    assert reached == predicted
+    assert len(set(reached)) > 1  # twelve clients: the hash spreads them, it is no constant

@@ -7,28 +7,41 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, generate_latest
 
-from localnlb.dataplane.flowhash import TCP, choose, flow_hash, new_salt
+from localnlb.dataplane.flowhash import TCP, UDP, choose, flow_hash, flow_key, jhash
 from localnlb.dataplane.hostsfile import HostsFile, render_block, replace_block
 from localnlb.dataplane.metrics import ACTIVE, NEW, FlowCounters, FlowMetricsCollector
 
 CLIENT, LISTENER = ("127.0.0.1", 40000), ("127.9.0.100", 80)
 
 
-def test_one_client_address_spreads_over_targets_by_salt() -> None:
+def test_one_client_address_spreads_over_targets_connection_by_connection() -> None:
     picks = Counter(
-        choose("abc", flow_hash(protocol=TCP, client=CLIENT, listener=LISTENER, salt=new_salt()))
+        choose("abc", flow_key(protocol=TCP, client=CLIENT, listener=LISTENER, sticky=False))
         for _ in range(3000)
     )
     assert set(picks) == {"a", "b", "c"}
     assert min(picks.values()) > 800
 
 
-def test_same_flow_same_target_and_sticky_ignores_port() -> None:
-    key = flow_hash(protocol=TCP, client=CLIENT, listener=LISTENER, salt=7)
-    assert key == flow_hash(protocol=TCP, client=CLIENT, listener=LISTENER, salt=7)
-    other_port = flow_hash(protocol=TCP, client=("127.0.0.1", 1), listener=LISTENER, sticky=True)
+def test_udp_flows_and_sticky_clients_keep_their_key_and_sticky_ignores_the_port() -> None:
+    udp = flow_key(protocol=UDP, client=CLIENT, listener=LISTENER, sticky=False)
+    assert udp == flow_key(protocol=UDP, client=CLIENT, listener=LISTENER, sticky=False)
+    assert udp != flow_key(protocol=UDP, client=("127.0.0.1", 1), listener=LISTENER, sticky=False)
+    other_port = flow_key(protocol=TCP, client=("127.0.0.1", 1), listener=LISTENER, sticky=True)
+    assert other_port == flow_key(protocol=TCP, client=CLIENT, listener=LISTENER, sticky=True)
     assert other_port == flow_hash(protocol=TCP, client=CLIENT, listener=LISTENER, sticky=True)
-    assert choose((), key) is None
+    assert choose((), udp) is None
+
+
+def test_the_hash_is_lookup3_as_the_kernel_computes_it() -> None:
+    # Bob Jenkins' published test values for hashlittle (lookup3.c, driver5).
+    assert jhash(b"", seed=0) == 0xDEADBEEF
+    assert jhash(b"Four score and seven years ago", seed=0) == 0x17770551
+    assert jhash(b"Four score and seven years ago", seed=1) == 0xCD628161
+    # nftables' "jhash … mod N" maps a hash to hash * N >> 32, not hash % N.
+    assert choose("abc", 0xFFFFFFFF) == "c"
+    assert choose("abc", 0x55555555) == "a"
+    assert choose("abc", 0x55555556) == "b"
 
 
 def test_hosts_block_is_replaced_and_removed_without_touching_the_rest(tmp_path: Path) -> None:

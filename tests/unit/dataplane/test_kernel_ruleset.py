@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from localnlb.dataplane.flowhash import SEED
 from localnlb.dataplane.kernel.netfilter import parse_conntrack
 from localnlb.dataplane.kernel.ruleset import (
     LEAVES_FROM_NODE,
@@ -33,7 +34,7 @@ def _two_zone_table(**group_attributes: Any) -> RoutingTable:
 
 
 def test_each_node_dnats_only_to_its_own_zones_targets_in_service() -> None:
-    ruleset = render(_two_zone_table(), name="t", seed=1)
+    ruleset = render(_two_zone_table(), name="t")
     assert f"{NODE_A} . tcp . 80 : goto l_" in ruleset.script
     assert f"{NODE_B} . tcp . 80 : goto l_" in ruleset.script
     targets = sorted(pin.key[2] for pin in ruleset.pins.values())
@@ -44,18 +45,18 @@ def test_each_node_dnats_only_to_its_own_zones_targets_in_service() -> None:
 
 
 def test_tcp_flows_hash_on_the_sequence_number_and_sticky_groups_on_the_source_only() -> None:
-    plain = render(_two_zone_table(), name="t", seed=0xABC)
+    plain = render(_two_zone_table(), name="t")
     assert (
-        "jhash ip saddr . tcp sport . ip daddr . tcp dport . tcp sequence mod 1 seed 0x00000abc"
-        in (plain.script)
+        f"jhash ip saddr . tcp sport . ip daddr . tcp dport . tcp sequence mod 1 seed 0x{SEED:08x}"
+        in plain.script
     )
-    sticky = render(_two_zone_table(stickiness=True), name="t", seed=1)
+    sticky = render(_two_zone_table(stickiness=True), name="t")
     assert "jhash ip saddr mod 1" in sticky.script
 
 
 def test_marks_say_whether_the_target_sees_the_node_address() -> None:
-    hidden = render(_two_zone_table(preserve_client_ip=False), name="t", seed=1)
-    shown = render(_two_zone_table(preserve_client_ip=True), name="t", seed=1)
+    hidden = render(_two_zone_table(preserve_client_ip=False), name="t")
+    shown = render(_two_zone_table(preserve_client_ip=True), name="t")
     assert all(mark & (OURS | LEAVES_FROM_NODE) == OURS | LEAVES_FROM_NODE for mark in hidden.pins)
     assert all(mark & LEAVES_FROM_NODE == 0 and mark & OURS for mark in shown.pins)
     assert "snat ip to ct original ip daddr" in hidden.script
@@ -69,11 +70,11 @@ def test_marks_are_stable_across_updates_so_open_flows_stay_judged() -> None:
 
 
 def test_an_update_deletes_the_chains_the_previous_ruleset_had_and_keeps_counters() -> None:
-    first = render(_two_zone_table(), name="t", seed=1)
+    first = render(_two_zone_table(), name="t")
     emptied = compile_routing(
         snapshot(2, load_balancer({ZONES[0]: NODE_A}, port=80), target_group())
     )
-    second = render(emptied, name="t", seed=1, previous_chains=first.chains)
+    second = render(emptied, name="t", previous_chains=first.chains)
     for chain in first.chains - second.chains:
         assert f"delete chain ip t {chain}" in second.script
     assert "flush table ip t" in second.script
@@ -82,7 +83,7 @@ def test_an_update_deletes_the_chains_the_previous_ruleset_had_and_keeps_counter
 
 def test_no_target_and_foreign_sources_are_refused_with_a_reset() -> None:
     lb = load_balancer({ZONES[0]: NODE_A}, port=80, allowed_source_cidrs=("127.9.200.0/24", "::/0"))
-    ruleset = render(compile_routing(snapshot(1, lb, target_group())), name="t", seed=1)
+    ruleset = render(compile_routing(snapshot(1, lb, target_group())), name="t")
     assert "ip saddr != { 127.9.200.0/24 }" in ruleset.script
     assert ruleset.script.count("reject with tcp reset") == 3  # + a first packet not a SYN
     reasons = sorted(key[2] for key in ruleset.rejections.values())
@@ -92,7 +93,7 @@ def test_no_target_and_foreign_sources_are_refused_with_a_reset() -> None:
 def test_tcp_flows_are_forgotten_after_the_listener_idle_timeout_and_then_reset() -> None:
     lb = load_balancer({ZONES[0]: NODE_A}, port=80, idle_timeout=120)
     ruleset = render(
-        compile_routing(snapshot(1, lb, target_group(target("127.9.1.1", 80)))), name="t", seed=1
+        compile_routing(snapshot(1, lb, target_group(target("127.9.1.1", 80)))), name="t"
     )
     assert (
         "add ct timeout ip t idle_120 { protocol tcp ; l3proto ip ;"
@@ -105,7 +106,7 @@ def test_tcp_flows_are_forgotten_after_the_listener_idle_timeout_and_then_reset(
 def test_udp_is_dropped_not_reset_and_always_keeps_the_client_address() -> None:
     lb = load_balancer({ZONES[0]: NODE_A}, port=53, protocol="UDP")
     group = target_group(target("127.9.1.1", 5353), protocol="UDP")
-    ruleset = render(compile_routing(snapshot(1, lb, group)), name="t", seed=1)
+    ruleset = render(compile_routing(snapshot(1, lb, group)), name="t")
     assert f"{NODE_A} . udp . 53" in ruleset.script
     assert "jhash ip saddr . udp sport . ip daddr . udp dport" in ruleset.script
     assert all(mark & LEAVES_FROM_NODE == 0 for mark in ruleset.pins)
@@ -119,11 +120,11 @@ def test_proxy_protocol_listeners_are_left_to_user_space() -> None:
     group = target_group(target("127.9.1.1", 8080), proxy_protocol_v2=True)
     table = compile_routing(snapshot(1, lb, group))
     assert not any(kernel_can_serve(plan) for plan in table.plans.values())
-    ruleset = render(table, name="t", seed=1)
+    ruleset = render(table, name="t")
     assert not ruleset.bindings
     assert "dnat" not in ruleset.script
     served = dataclasses.replace(group, proxy_protocol_v2=False)
-    assert render(compile_routing(snapshot(1, lb, served)), name="t", seed=1).bindings
+    assert render(compile_routing(snapshot(1, lb, served)), name="t").bindings
 
 
 def test_conntrack_lines_give_open_flows_with_both_directions() -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from typing import Any
 
 from localnlb.common.clock import Clock, SystemClock
@@ -56,7 +55,6 @@ class KernelEngine:
         self.settings = settings
         self.nft = NftTable(table_name)
         self._clock = clock or SystemClock()
-        self._seed = random.getrandbits(32)
         self.table = RoutingTable(version=-1)
         self.binding_errors: dict[Any, str] = {}
         self._ruleset: Ruleset | None = None
@@ -70,7 +68,7 @@ class KernelEngine:
 
     async def start(self) -> None:
         await self.nft.delete()  # a table a killed data plane of this state dir left behind
-        await self.nft.apply(render(self.table, name=self.nft.name, seed=self._seed).script)
+        await self.nft.apply(render(self.table, name=self.nft.name).script)
         self._refresher = asyncio.create_task(self._refresh_forever())
 
     async def apply(self, snapshot: RoutingSnapshot) -> None:
@@ -80,7 +78,6 @@ class KernelEngine:
             ruleset = render(
                 table,
                 name=self.nft.name,
-                seed=self._seed,
                 previous_chains=previous,
                 udp_idle_timeout=self.settings.udp_idle_timeout,
             )

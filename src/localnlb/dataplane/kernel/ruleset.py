@@ -31,6 +31,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from localnlb.dataplane.flowhash import SEED
 from localnlb.dataplane.metrics import Labels, RejectedKey
 from localnlb.dataplane.policies import PinKey
 from localnlb.dataplane.routing import TCP, Binding, ListenerPlan, RoutingTable
@@ -78,7 +79,11 @@ def _short(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
 
 
-def _hash_expression(plan: ListenerPlan, seed: int, modulus: int) -> str:
+def _hash_expression(plan: ListenerPlan, modulus: int) -> str:
+    """The kernel's half of :mod:`localnlb.dataplane.flowhash`: the same fields in the same
+    order, hashed with the same ``jhash`` and seed and mapped to a candidate the same way (the
+    core's :func:`~localnlb.dataplane.flowhash.choose`), so both engines pick alike. It runs
+    in nftables because it runs per first packet, where no process is asked."""
     tg = plan.target_group
     if tg is not None and tg.stickiness:
         fields = "ip saddr"
@@ -86,7 +91,7 @@ def _hash_expression(plan: ListenerPlan, seed: int, modulus: int) -> str:
         fields = "ip saddr . tcp sport . ip daddr . tcp dport . tcp sequence"
     else:
         fields = "ip saddr . udp sport . ip daddr . udp dport"
-    return f"jhash {fields} mod {modulus} seed 0x{seed:08x}"
+    return f"jhash {fields} mod {modulus} seed 0x{SEED:08x}"
 
 
 def _refusal(plan: ListenerPlan) -> str:
@@ -107,7 +112,6 @@ def _source_rule(plan: ListenerPlan, counter: str) -> str | None:
 @dataclass
 class _Builder:
     name: str
-    seed: int
     lines: list[str]
     chains: set[str]
     pins: dict[int, KernelPin]
@@ -171,7 +175,7 @@ class _Builder:
             )
             verdicts.append(f"{index} : goto {pin_chain}")
         if verdicts:
-            hashed = _hash_expression(plan, self.seed, len(verdicts))
+            hashed = _hash_expression(plan, len(verdicts))
             self.rule(chain, f"{hashed} vmap {{ {', '.join(verdicts)} }}")
         no_target = self.rejection(plan, "no_target")
         self.rule(
@@ -184,13 +188,12 @@ def render(
     table: RoutingTable,
     *,
     name: str,
-    seed: int,
     previous_chains: frozenset[str] = frozenset(),
     udp_idle_timeout: float = UDP_IDLE_TIMEOUT_SECONDS,
 ) -> Ruleset:
     """The nft script that makes table ``name`` forward as ``table`` says."""
     udp_seconds = max(1, round(udp_idle_timeout))  # conntrack counts whole seconds
-    b = _Builder(name, seed, [], set(), {}, {}, set(), udp_seconds)
+    b = _Builder(name, [], set(), {}, {}, set(), udp_seconds)
     entries = []
     bindings = set()
     for binding, plan in sorted(table.plans.items()):
