@@ -1,20 +1,74 @@
-"""Server-side apply (``PATCH application/apply-patch+yaml``): create when missing, else
-merge the configuration, drop the fields this manager applied before and applies no more,
-refuse to overwrite other managers' values unless forced (409 Conflict)."""
+"""The patch planner: what a PATCH writes, decided without touching the store.
+
+JSON, merge and strategic merge patches give the object to update to. Server-side apply
+(``application/apply-patch+yaml``) creates when nothing is stored, else merges the configuration,
+drops the fields this manager applied before and applies no more, and refuses to overwrite other
+managers' values unless forced (409 Conflict). The
+:class:`~localnlb.cluster.apiserver.registry.Registry` executes the plan as a create or an update.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from localnlb.cluster.apiserver import managed, patch, patch_meta, status
 from localnlb.cluster.apiserver.fieldsets import Path, leaves
 from localnlb.cluster.apiserver.meta import clone
 from localnlb.cluster.schema.kinds import ResourceType
 
-if TYPE_CHECKING:
-    from localnlb.cluster.apiserver.registry import Registry
-
 JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PatchPlan:
+    creates: bool  # True: create ``obj``; False: update the current object to ``obj``
+    obj: JsonObject
+    operation: str  # the managedFields operation: "Apply" or "Update"
+    applied: set[Path] | None = None  # an apply's configured fields, which its manager owns
+
+
+def plan_patch(
+    rt: ResourceType,
+    name: str,
+    body: Any,
+    *,
+    patch_type: str,
+    current: JsonObject | None,
+    subresource: str,
+    manager: str,
+    force: bool,
+) -> PatchPlan:
+    """What a patch of ``patch_type`` writes over ``current`` (None: nothing is stored)."""
+    if patch_type == "apply":
+        return plan_apply(
+            rt, name, body, current=current, subresource=subresource, manager=manager, force=force
+        )
+    if current is None:
+        raise status.not_found(rt.plural, rt.group, name)
+    try:
+        if patch_type == "json":
+            patched = patch.json_patch(current, body)
+        elif patch_type == "merge":
+            patched = patch.merge_patch(current, body)
+        elif patch_type == "strategic":
+            if rt.is_custom:
+                raise status.unsupported_media_type(
+                    "application/json-patch+json, application/merge-patch+json,"
+                    " application/apply-patch+yaml"
+                )
+            patched = patch.strategic_merge(current, body, patch_meta.for_store_key(rt.store_key))
+        else:
+            raise status.unsupported_media_type("application/apply-patch+yaml")
+    except patch.PatchError as error:
+        raise status.ApiError(
+            422 if patch_type == "json" else 400,
+            "Invalid" if patch_type == "json" else "BadRequest",
+            str(error),
+        ) from None
+    if not isinstance(patched, dict):
+        raise status.bad_request("the patched object is not a JSON object")
+    return PatchPlan(creates=False, obj=patched, operation="Update")
 
 
 def configuration(body: Any) -> JsonObject:
@@ -32,10 +86,8 @@ def applied_paths(config: JsonObject, tree: patch_meta.Meta, subresource: str) -
     return {p for p in leaves(config, tree) if (p[:1] == ("f:status",)) == in_status}
 
 
-def server_side_apply(
-    registry: Registry,
+def plan_apply(
     rt: ResourceType,
-    namespace: str,
     name: str,
     body: Any,
     *,
@@ -43,22 +95,13 @@ def server_side_apply(
     subresource: str,
     manager: str,
     force: bool,
-    dry_run: bool,
-) -> tuple[JsonObject, bool]:
+) -> PatchPlan:
+    """What applying ``body`` as ``manager`` writes over ``current`` (None: nothing stored)."""
     config = configuration(body)
     tree = patch_meta.for_store_key(rt.store_key)
     paths = applied_paths(config, tree, subresource)
     if current is None:
-        created = registry.create(
-            rt,
-            namespace,
-            config,
-            manager=manager,
-            dry_run=dry_run,
-            operation="Apply",
-            applied=paths,
-        )
-        return created, True
+        return PatchPlan(creates=True, obj=config, operation="Apply", applied=paths)
     if not force:
         managed.check_conflicts(
             current,
@@ -75,15 +118,4 @@ def server_side_apply(
     except patch.PatchError as error:
         raise status.bad_request(str(error)) from None
     managed.remove_released(merged, dropped, tree)
-    updated = registry.update(
-        rt,
-        namespace,
-        name,
-        merged,
-        subresource=subresource,
-        manager=manager,
-        operation="Apply",
-        dry_run=dry_run,
-        applied=paths,
-    )
-    return updated, False
+    return PatchPlan(creates=False, obj=merged, operation="Apply", applied=paths)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 
-from localnlb.cluster.apiserver.deletion import empty_namespace
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.apiserver.service_alloc import KUBERNETES_SERVICE_IP
 
@@ -49,4 +48,4 @@ def resume_namespace_deletions(registry: Registry) -> None:
     for namespace in registry.store.list("/namespaces")[0]:
         if namespace["metadata"].get("deletionTimestamp"):
             name = namespace["metadata"]["name"]
-            registry.defer(functools.partial(empty_namespace, registry, name))
+            registry.defer(functools.partial(registry.empty_namespace, name))

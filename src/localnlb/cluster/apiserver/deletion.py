@@ -1,40 +1,51 @@
-"""Deletion semantics: preconditions, finalizers, deletionTimestamp, pod grace periods,
-propagation policies (the ``foregroundDeletion``/``orphan`` finalizers the GC controller
-honours) and namespace termination.
+"""The deletion planner: what a DELETE writes, decided without touching the store.
+
+Preconditions, finalizers, deletionTimestamp, pod grace periods, propagation policies (the
+``foregroundDeletion``/``orphan`` finalizers the GC controller honours) and namespace
+termination. The :class:`~localnlb.cluster.apiserver.registry.Registry` executes the plan.
 
 An object with finalizers (or a scheduled pod given a grace period) is only marked: its
 deletionTimestamp is set and it stays until an update removes the last finalizer (and, for pods,
-the kubelet deletes it with grace 0). The namespace's own finalization is done here, because no
-namespace controller is needed for an embedded cluster: when a namespace is deleted its content
-is deleted, and once nothing is left the namespace goes.
+the kubelet deletes it with grace 0). A namespace is marked Terminating; no namespace controller
+is needed for an embedded cluster: the registry then deletes its content, and once nothing is
+left (:func:`namespace_may_go`) the namespace goes.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from localnlb.cluster.apiserver import meta, status
 from localnlb.cluster.apiserver.meta import clone
-from localnlb.cluster.apiserver.shapes import shape
 from localnlb.cluster.apiserver.status import ApiError
 from localnlb.cluster.schema.kinds import ResourceType
-from localnlb.cluster.store import ObjectNotFound
-
-if TYPE_CHECKING:
-    from localnlb.cluster.apiserver.registry import Registry
 
 JsonObject = dict[str, Any]
+NAMESPACES_KEY = "/namespaces"
 _POLICIES = ("Background", "Foreground", "Orphan")
+_UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
 
 
-def delete(
-    registry: Registry, rt: ResourceType, namespace: str, name: str, options: JsonObject
-) -> tuple[JsonObject, bool]:
-    store = registry.store
-    try:
-        current = store.get(rt.store_key, namespace, name)
-    except ObjectNotFound:
-        raise status.not_found(rt.plural, rt.group, name) from None
+class DeletionStep(enum.Enum):
+    REMOVE = "remove"  # delete from the store now
+    MARK = "mark"  # store the object marked for deletion (timestamp, finalizers)
+    TERMINATE = "terminate"  # namespaces: store it Terminating, then empty it
+    KEEP = "keep"  # already marked as asked: nothing to write
+
+
+@dataclass(frozen=True)
+class DeletionPlan:
+    step: DeletionStep
+    obj: JsonObject  # the object to store for MARK and TERMINATE; the current one otherwise
+
+
+def plan_delete(
+    rt: ResourceType, current: JsonObject, options: JsonObject, *, now: float
+) -> DeletionPlan:
+    """What deleting ``current`` with these DeleteOptions writes at wall time ``now``."""
     _check_preconditions(rt, current, options.get("preconditions") or {})
     policy = options.get("propagationPolicy")
     if options.get("orphanDependents") is True:
@@ -56,8 +67,8 @@ def delete(
     grace = options.get("gracePeriodSeconds")
     if grace is not None and (not isinstance(grace, int) or grace < 0):
         grace = 0
-    if rt.store_key == "/namespaces":
-        return _delete_namespace(registry, rt, current)
+    if rt.store_key == NAMESPACES_KEY:
+        return _plan_namespace_delete(current, now=now)
     updated = clone(current)
     metadata = updated["metadata"]
     finalizers: list[str] = list(metadata.get("finalizers") or [])
@@ -67,10 +78,7 @@ def delete(
         finalizers.append("orphan")
     pod_grace = _pod_grace(current, grace) if rt.store_key == "/pods" else 0
     if not finalizers and pod_grace == 0:
-        removed = store.delete(rt.store_key, namespace, name)
-        after_removal(registry, rt, removed)
-        return _out(rt, removed), True
-    now = registry.clock.wall()
+        return DeletionPlan(DeletionStep.REMOVE, current)
     if metadata.get("deletionTimestamp"):
         previous_grace = int(metadata.get("deletionGracePeriodSeconds") or 0)
         if rt.store_key == "/pods" and pod_grace < previous_grace:
@@ -85,13 +93,10 @@ def delete(
     if not finalizers:
         metadata.pop("finalizers")
     if ready_to_remove(updated):
-        removed = store.delete(rt.store_key, namespace, name)
-        after_removal(registry, rt, removed)
-        return _out(rt, removed), True
+        return DeletionPlan(DeletionStep.REMOVE, current)
     if updated == current:
-        return _out(rt, current), False
-    stored = store.update(rt.store_key, updated)
-    return _out(rt, stored), False
+        return DeletionPlan(DeletionStep.KEEP, current)
+    return DeletionPlan(DeletionStep.MARK, updated)
 
 
 def ready_to_remove(obj: JsonObject) -> bool:
@@ -104,16 +109,46 @@ def ready_to_remove(obj: JsonObject) -> bool:
     )
 
 
-def after_removal(registry: Registry, rt: ResourceType, removed: JsonObject) -> None:
-    """Once an object in a terminating namespace is gone, the namespace may go too."""
-    namespace = removed["metadata"].get("namespace")
-    if rt.store_key == "apiextensions.k8s.io/customresourcedefinitions":
-        _remove_custom_objects(registry, removed)
-        registry._after_write(rt)
-    if namespace:
-        found = registry.store.find("/namespaces", "", namespace)
-        if found is not None and found["metadata"].get("deletionTimestamp"):
-            _finish_namespace(registry, found)
+def is_terminating(namespace: JsonObject | None) -> bool:
+    return namespace is not None and bool(namespace["metadata"].get("deletionTimestamp"))
+
+
+def namespace_may_go(namespace: JsonObject, *, has_content: bool) -> bool:
+    """A terminating namespace goes once it holds nothing and no finalizer keeps it."""
+    return not has_content and not namespace["metadata"].get("finalizers")
+
+
+def namespaced_types(types: Iterable[ResourceType]) -> list[ResourceType]:
+    """One served type per stored kind: what emptying a namespace goes through, in order."""
+    unique: dict[str, ResourceType] = {}
+    for resource_type in types:
+        if resource_type.namespaced:
+            unique.setdefault(resource_type.store_key, resource_type)
+    return list(unique.values())
+
+
+def custom_objects_key(crd: JsonObject) -> str:
+    """The store key of the objects a CustomResourceDefinition serves (they go with it)."""
+    spec = crd.get("spec") or {}
+    return f"{spec.get('group', '')}/{(spec.get('names') or {}).get('plural', '')}"
+
+
+def _plan_namespace_delete(current: JsonObject, *, now: float) -> DeletionPlan:
+    name = current["metadata"]["name"]
+    if name in _UNDELETABLE_NAMESPACES:
+        raise ApiError(
+            403,
+            "Forbidden",
+            f'namespaces "{name}" is forbidden: this namespace may not be deleted',
+            {"name": name, "kind": "namespaces"},
+        )
+    if is_terminating(current):
+        return DeletionPlan(DeletionStep.KEEP, current)
+    marked = clone(current)
+    marked["metadata"]["deletionTimestamp"] = meta.timestamp(now)
+    marked["metadata"]["deletionGracePeriodSeconds"] = 0
+    marked.setdefault("status", {})["phase"] = "Terminating"
+    return DeletionPlan(DeletionStep.TERMINATE, marked)
 
 
 def _pod_grace(pod: JsonObject, requested: int | None) -> int:
@@ -146,76 +181,3 @@ def _check_preconditions(rt: ResourceType, current: JsonObject, wanted: JsonObje
             f" {version}, ResourceVersion in object meta:"
             f" {metadata.get('resourceVersion')}",
         )
-
-
-def _delete_namespace(
-    registry: Registry, rt: ResourceType, current: JsonObject
-) -> tuple[JsonObject, bool]:
-    name = current["metadata"]["name"]
-    if name in ("default", "kube-system", "kube-public"):
-        raise ApiError(
-            403,
-            "Forbidden",
-            f'namespaces "{name}" is forbidden: this namespace may not be deleted',
-            {"name": name, "kind": "namespaces"},
-        )
-    if not current["metadata"].get("deletionTimestamp"):
-        marked = clone(current)
-        marked["metadata"]["deletionTimestamp"] = meta.timestamp(registry.clock.wall())
-        marked["metadata"]["deletionGracePeriodSeconds"] = 0
-        marked.setdefault("status", {})["phase"] = "Terminating"
-        current = registry.store.update(rt.store_key, marked)
-        # The namespace controller's work: later, as on a real cluster, so that clients
-        # deleting the namespace and its objects in one go (kubectl delete -k) find them.
-        registry.defer(lambda: empty_namespace(registry, name))
-    remaining = registry.store.find(rt.store_key, "", name)
-    if remaining is None:
-        return _out(rt, current), True
-    return _out(rt, remaining), False
-
-
-def empty_namespace(registry: Registry, name: str) -> None:
-    """Delete everything in a terminating namespace, then the namespace once it is empty."""
-    for resource_type in _namespaced_types(registry):
-        items, _ = registry.store.list(resource_type.store_key, name)
-        for item in items:
-            try:
-                delete(registry, resource_type, name, item["metadata"]["name"], {})
-            except ApiError as error:
-                if error.code != 404:
-                    raise
-    remaining = registry.store.find("/namespaces", "", name)
-    if remaining is not None and remaining["metadata"].get("deletionTimestamp"):
-        _finish_namespace(registry, remaining)
-
-
-def _finish_namespace(registry: Registry, namespace: JsonObject) -> JsonObject | None:
-    name = namespace["metadata"]["name"]
-    for resource_type in _namespaced_types(registry):
-        if registry.store.list(resource_type.store_key, name)[0]:
-            return None
-    if namespace["metadata"].get("finalizers"):
-        return None
-    removed = registry.store.delete("/namespaces", "", name)
-    return removed
-
-
-def _namespaced_types(registry: Registry) -> list[ResourceType]:
-    unique: dict[str, ResourceType] = {}
-    for resource_type in registry.catalog.all():
-        if resource_type.namespaced:
-            unique.setdefault(resource_type.store_key, resource_type)
-    return list(unique.values())
-
-
-def _remove_custom_objects(registry: Registry, crd: JsonObject) -> None:
-    spec = crd.get("spec") or {}
-    key = f"{spec.get('group', '')}/{(spec.get('names') or {}).get('plural', '')}"
-    items, _ = registry.store.list(key)
-    for item in items:
-        metadata = item["metadata"]
-        registry.store.delete(key, metadata.get("namespace", ""), metadata["name"])
-
-
-def _out(rt: ResourceType, obj: JsonObject) -> JsonObject:
-    return shape(rt, obj)

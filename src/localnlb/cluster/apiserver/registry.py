@@ -23,20 +23,20 @@ from localnlb.cluster.apiserver import (
     managed,
     meta,
     paging,
-    patch,
     patch_meta,
     service_alloc,
     status,
     validation,
 )
 from localnlb.cluster.apiserver.admission import CRD_KEY, GENERATION_KEYS
-from localnlb.cluster.apiserver.apply import server_side_apply
+from localnlb.cluster.apiserver.apply import plan_patch
 from localnlb.cluster.apiserver.catalog import Catalog
 from localnlb.cluster.apiserver.crd_validation import (
     apply_schema_defaults,
     validate_crd,
     validate_custom_object,
 )
+from localnlb.cluster.apiserver.deletion import NAMESPACES_KEY, DeletionStep
 from localnlb.cluster.apiserver.field_selectors import supported_fields
 from localnlb.cluster.apiserver.fieldsets import Path as FieldPath
 from localnlb.cluster.apiserver.meta import clone
@@ -128,31 +128,21 @@ class Registry:
         supported = supported_fields(rt.api_resource)
         fields = parse_field_selector(field_selector, supported) if field_selector else ()
         items, revision = self.store.list(rt.store_key, namespace if rt.namespaced else None)
-        start_after: tuple[str, str] | None = None
-        if continue_token:
-            revision, start_after = paging.decode_continue(continue_token)
-        selected = []
-        for item in items:
-            key = (item["metadata"].get("namespace", ""), item["metadata"]["name"])
-            if start_after is not None and key <= start_after:
-                continue
-            if labels_match(labels, item["metadata"].get("labels")) and fields_match(
-                fields, item, supported
-            ):
-                selected.append(self._out(rt, item))
-        list_meta: JsonObject = {"resourceVersion": str(revision)}
-        if limit > 0 and len(selected) > limit:
-            selected = selected[:limit]
-            last = selected[-1]["metadata"]
-            list_meta["continue"] = paging.encode_continue(
-                revision, (last.get("namespace", ""), last["name"])
-            )
-            list_meta["remainingItemCount"] = len(items) - len(selected)
+        selected, list_meta = paging.page(
+            items,
+            revision,
+            matches=lambda item: (
+                labels_match(labels, item["metadata"].get("labels"))
+                and fields_match(fields, item, supported)
+            ),
+            limit=limit,
+            continue_token=continue_token,
+        )
         return {
             "kind": f"{rt.kind}List",
             "apiVersion": rt.group_version,
             "metadata": list_meta,
-            "items": selected,
+            "items": [self._out(rt, item) for item in selected],
         }
 
     # ----------------------------------------------------------------- create
@@ -332,8 +322,7 @@ class Registry:
         if dry_run:
             return self._out(rt, new)
         if deletion.ready_to_remove(new):
-            removed = self.store.delete(rt.store_key, namespace, name)
-            deletion.after_removal(self, rt, removed)
+            self._remove(rt, namespace, name)
             return self._out(rt, new)
         try:
             stored = self.store.update(
@@ -360,54 +349,37 @@ class Registry:
     ) -> tuple[JsonObject, bool]:
         """Apply a patch; returns the object and whether it was created (apply only)."""
         current = self.store.find(rt.store_key, _ns(rt, namespace), name)
-        if patch_type == "apply":
-            return server_side_apply(
-                self,
+        plan = plan_patch(
+            rt,
+            name,
+            body,
+            patch_type=patch_type,
+            current=None if current is None else self._out(rt, current),
+            subresource=subresource,
+            manager=manager,
+            force=force,
+        )
+        if plan.creates:
+            created = self.create(
                 rt,
                 namespace,
-                name,
-                body,
-                current=None if current is None else self._out(rt, current),
-                subresource=subresource,
+                plan.obj,
                 manager=manager,
-                force=force,
                 dry_run=dry_run,
+                operation=plan.operation,
+                applied=plan.applied,
             )
-        if current is None:
-            raise self._not_found(rt, name)
-        current = self._out(rt, current)
-        try:
-            if patch_type == "json":
-                patched = patch.json_patch(current, body)
-            elif patch_type == "merge":
-                patched = patch.merge_patch(current, body)
-            elif patch_type == "strategic":
-                if rt.is_custom:
-                    raise status.unsupported_media_type(
-                        "application/json-patch+json, application/merge-patch+json,"
-                        " application/apply-patch+yaml"
-                    )
-                patched = patch.strategic_merge(
-                    current, body, patch_meta.for_store_key(rt.store_key)
-                )
-            else:
-                raise status.unsupported_media_type("application/apply-patch+yaml")
-        except patch.PatchError as error:
-            raise ApiError(
-                422 if patch_type == "json" else 400,
-                "Invalid" if patch_type == "json" else "BadRequest",
-                str(error),
-            ) from None
-        if not isinstance(patched, dict):
-            raise status.bad_request("the patched object is not a JSON object")
+            return created, True
         updated = self.update(
             rt,
             namespace,
             name,
-            patched,
+            plan.obj,
             subresource=subresource,
             manager=manager,
+            operation=plan.operation,
             dry_run=dry_run,
+            applied=plan.applied,
         )
         return updated, False
 
@@ -416,7 +388,65 @@ class Registry:
         self, rt: ResourceType, namespace: str, name: str, options: JsonObject | None = None
     ) -> tuple[JsonObject, bool]:
         """Delete; returns the last state and whether it is gone (False: still finalizing)."""
-        return deletion.delete(self, rt, _ns(rt, namespace), name, options or {})
+        namespace = _ns(rt, namespace)
+        try:
+            current = self.store.get(rt.store_key, namespace, name)
+        except ObjectNotFound:
+            raise self._not_found(rt, name) from None
+        plan = deletion.plan_delete(rt, current, options or {}, now=self.clock.wall())
+        if plan.step is DeletionStep.REMOVE:
+            return self._out(rt, self._remove(rt, namespace, name)), True
+        written = current
+        if plan.step is not DeletionStep.KEEP:
+            written = self.store.update(rt.store_key, plan.obj)
+        if plan.step is DeletionStep.TERMINATE:
+            # The namespace controller's work: later, as on a real cluster, so that clients
+            # deleting the namespace and its objects in one go (kubectl delete -k) find them.
+            self.defer(lambda: self.empty_namespace(name))
+        if rt.store_key == NAMESPACES_KEY:
+            remaining = self.store.find(rt.store_key, "", name)
+            if remaining is None:
+                return self._out(rt, written), True
+            written = remaining
+        return self._out(rt, written), False
+
+    def _remove(self, rt: ResourceType, namespace: str, name: str) -> JsonObject:
+        """Remove from the store, then what goes with it: a CRD's objects; an emptied namespace."""
+        removed = self.store.delete(rt.store_key, namespace, name)
+        if rt.store_key == CRD_KEY:
+            key = deletion.custom_objects_key(removed)
+            for item in self.store.list(key)[0]:
+                self.store.delete(
+                    key, item["metadata"].get("namespace", ""), item["metadata"]["name"]
+                )
+            self._after_write(rt)
+        if namespace:
+            found = self.store.find(NAMESPACES_KEY, "", namespace)
+            if found is not None and deletion.is_terminating(found):
+                self._finish_namespace(found)
+        return removed
+
+    def empty_namespace(self, name: str) -> None:
+        """Delete everything in a terminating namespace, then the namespace once it is empty."""
+        for resource_type in deletion.namespaced_types(self.catalog.all()):
+            for item in self.store.list(resource_type.store_key, name)[0]:
+                try:
+                    self.delete(resource_type, name, item["metadata"]["name"])
+                except ApiError as error:
+                    if error.code != 404:
+                        raise
+        remaining = self.store.find(NAMESPACES_KEY, "", name)
+        if remaining is not None and deletion.is_terminating(remaining):
+            self._finish_namespace(remaining)
+
+    def _finish_namespace(self, namespace: JsonObject) -> None:
+        name = namespace["metadata"]["name"]
+        has_content = any(
+            self.store.list(resource_type.store_key, name)[0]
+            for resource_type in deletion.namespaced_types(self.catalog.all())
+        )
+        if deletion.namespace_may_go(namespace, has_content=has_content):
+            self.store.delete(NAMESPACES_KEY, "", name)
 
     def delete_collection(
         self,
