@@ -28,10 +28,9 @@ from localnlb.common.forwarding.sockets import listening_socket
 from localnlb.common.forwarding.tcp import TcpFlow
 from localnlb.common.forwarding.udp import UdpFlow, UdpListener
 from localnlb.common.snapshot import RoutingSnapshot
-from localnlb.dataplane.kernel.ruleset import kernel_can_serve
 from localnlb.dataplane.metrics import Exported, FlowCounters, RejectedExport
-from localnlb.dataplane.policies import FlowPin, PinKey, TcpListenerPolicy, UdpListenerPolicy
-from localnlb.dataplane.routing import TCP, Binding, RoutingTable, compile_routing
+from localnlb.dataplane.policies import FlowPin, TcpListenerPolicy, UdpListenerPolicy
+from localnlb.dataplane.routing import TCP, Binding, PinKey, RoutingTable, compile_routing
 from localnlb.dataplane.settings import DataPlaneSettings
 from localnlb.dataplane.verdicts import Action, verdict_for
 
@@ -70,7 +69,8 @@ class NodeEngine:
         wanted = {
             binding
             for binding, plan in table.plans.items()
-            if self.settings.engine != "kernel" or not kernel_can_serve(plan)
+            # Under the kernel engine Linux forwards all but what must be written into the stream.
+            if self.settings.engine != "kernel" or plan.writes_into_stream
         }
         for binding in [b for b in self._listening if b not in wanted]:
             self._close_binding(binding)

@@ -13,23 +13,42 @@ port. UDP target groups always preserve the client IP (AWS does not let it be tu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from localnlb.common.forwarding.tcp import FlowEnd, TcpFlow, UpstreamPlan
 from localnlb.common.forwarding.udp import UdpFlow, UdpUpstreamPlan
 from localnlb.common.proxyprotocol import encode_proxy
 from localnlb.dataplane.flowhash import TCP, UDP, choose, flow_key
-from localnlb.dataplane.metrics import ACTIVE, BYTES_IN, BYTES_OUT, CROSS_AZ_BYTES, NEW, RESETS
+from localnlb.dataplane.metrics import (
+    ACTIVE,
+    BYTES_IN,
+    BYTES_OUT,
+    CROSS_AZ_BYTES,
+    NEW,
+    RESETS,
+    FlowCounters,
+)
 from localnlb.dataplane.metrics import CROSS_AZ_FLOWS as CROSS_FLOWS
-from localnlb.dataplane.routing import Binding, ListenerPlan
-
-if TYPE_CHECKING:
-    from localnlb.dataplane.engine import NodeEngine
+from localnlb.dataplane.routing import Binding, ListenerPlan, PinKey, RoutingTable
+from localnlb.dataplane.settings import DataPlaneSettings
 
 _RESET_ENDS = frozenset(
     {FlowEnd.RESET, FlowEnd.IDLE_TIMEOUT, FlowEnd.UPSTREAM_RESET, FlowEnd.DOWNSTREAM_RESET}
 )
-PinKey = tuple[Binding, str, tuple[str, int]]
+
+
+class FlowHost(Protocol):
+    """What a policy needs of the LB node it decides for (a NodeEngine): the current table,
+    counters and settings, and where to pin and unpin flows. A protocol, so that the engine
+    imports the policies and never the other way round."""
+
+    settings: DataPlaneSettings
+    table: RoutingTable
+    counters: FlowCounters
+
+    def pin(self, key: PinKey, flow: TcpFlow | UdpFlow) -> None: ...
+
+    def unpin(self, key: PinKey, flow: TcpFlow | UdpFlow) -> None: ...
 
 
 class FlowPin:
@@ -52,7 +71,7 @@ class FlowPin:
 
 
 class _Policy:
-    def __init__(self, engine: NodeEngine, binding: Binding) -> None:
+    def __init__(self, engine: FlowHost, binding: Binding) -> None:
         self._engine = engine
         self._binding = binding
         self._prepared_for: ListenerPlan | None = None

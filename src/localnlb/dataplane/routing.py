@@ -45,6 +45,9 @@ NO_NEW_FLOWS = frozenset({"draining", "unused", "unhealthy.draining"})
 ALL_ZONES = "all"
 
 Binding = tuple[str, int, str]  # (LB node address, port, transport)
+# Where a flow is pinned: (binding, target group ARN, target address). Both engines name flows by
+# it, so that each new table can judge the flows the old ones sent (dataplane/verdicts.py).
+PinKey = tuple[Binding, str, tuple[str, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,12 @@ class ListenerPlan:
             return True
         address = ipaddress.ip_address(client_ip)
         return any(address in network for network in self.allowed_networks)
+
+    @property
+    def writes_into_stream(self) -> bool:
+        """PROXY protocol v2: a header goes into the stream, so only a relaying node can serve
+        it (the kernel engine leaves these listeners to the user-space nodes)."""
+        return self.target_group is not None and self.target_group.proxy_protocol_v2
 
     def is_cross_zone(self, target: TargetRoute) -> bool:
         return target.availability_zone not in (self.node.availability_zone, ALL_ZONES)

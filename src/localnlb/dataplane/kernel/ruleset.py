@@ -33,8 +33,7 @@ from dataclasses import dataclass
 
 from localnlb.dataplane.flowhash import SEED
 from localnlb.dataplane.metrics import Labels, RejectedKey
-from localnlb.dataplane.policies import PinKey
-from localnlb.dataplane.routing import TCP, Binding, ListenerPlan, RoutingTable
+from localnlb.dataplane.routing import TCP, Binding, ListenerPlan, PinKey, RoutingTable
 from localnlb.dataplane.settings import UDP_IDLE_TIMEOUT_SECONDS
 
 OURS = 0x40000000  # every ct mark this engine sets has this bit
@@ -65,7 +64,7 @@ class Ruleset:
 
 def kernel_can_serve(plan: ListenerPlan) -> bool:
     """PROXY protocol v2 needs bytes written into the stream: user space does those."""
-    return plan.target_group is None or not plan.target_group.proxy_protocol_v2
+    return not plan.writes_into_stream
 
 
 def pin_mark(key: PinKey, *, leaves_from_node: bool) -> int:
