@@ -61,3 +61,23 @@ def test_update_env_merges_what_components_write(tmp_path: Path) -> None:
     statedir.update_env(tmp_path, {"AWS_REGION": "us-west-2", "A": "1"})
     statedir.update_env(tmp_path, {"KUBECONFIG": "/k", "A": "2"})
     assert statedir.read_env(tmp_path) == {"AWS_REGION": "us-west-2", "A": "2", "KUBECONFIG": "/k"}
+
+
+def test_a_new_state_dir_passes_over_unavailable_octets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(statedir.VPC_OCTETS_VARIABLE, "100-102")
+    held = {100: "is in use by the localnlb running for /a", 101: "is in use by … /b"}
+    assert statedir.vpc_octet_for(tmp_path / "new", unavailable=held.get) == 102
+
+
+def test_when_no_octet_is_free_the_refusal_names_every_holder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(statedir.VPC_OCTETS_VARIABLE, "100")
+    with pytest.raises(statedir.ConfigurationError) as refused:
+        statedir.vpc_octet_for(
+            tmp_path / "new", unavailable=lambda _o: "is in use by the localnlb running for /a"
+        )
+    assert "127.100.0.0/16 is in use by the localnlb running for /a" in str(refused.value)
+    assert not (tmp_path / "new" / statedir.NETWORK_FILE).exists()

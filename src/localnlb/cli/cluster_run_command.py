@@ -24,6 +24,7 @@ from localnlb.cluster.nodes.provisioning import Ec2NodeProvisioner, planned_iden
 from localnlb.common import statedir
 from localnlb.common.addressing import AddressPlan, build_address_plan
 from localnlb.common.metrics_http import MetricsServer
+from localnlb.common.octet_claims import claim_vpc_octet
 from localnlb.common.supervisor.announce import announce_ready
 
 DEFAULT_NODES = 3
@@ -77,9 +78,9 @@ def node_identities(
     return Ec2NodeProvisioner(ec2, plan, cluster_name=cluster_name).ensure(count)
 
 
-async def _serve(args: argparse.Namespace, state_dir: Path) -> int:
+async def _serve(args: argparse.Namespace, state_dir: Path, octet: int) -> int:
     region = statedir.read_env(state_dir).get("AWS_REGION", "us-west-2")
-    plan = build_address_plan(vpc_octet=statedir.vpc_octet_for(state_dir), region=region)
+    plan = build_address_plan(vpc_octet=octet, region=region)
     nodes = node_identities(state_dir, plan, count=args.nodes, cluster_name=args.cluster_name)
     cluster = EmbeddedCluster(
         ClusterSettings(
@@ -123,6 +124,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"localnlb cluster: {error}", file=sys.stderr)
         return 2
     state_dir = statedir.ensure_state_dir(statedir.resolve_state_dir(args.state_dir))
+    try:
+        claim = claim_vpc_octet(state_dir)  # held while the nodes and pods hold its addresses
+    except statedir.ConfigurationError as error:
+        print(f"localnlb cluster: {error}", file=sys.stderr)
+        return 2
     import uvloop
 
-    return uvloop.run(_serve(args, state_dir))
+    with claim:
+        return uvloop.run(_serve(args, state_dir, claim.octet))

@@ -28,6 +28,7 @@ from localnlb.cli.options import (
 )
 from localnlb.common import statedir
 from localnlb.common.addressing import in_loopback_network
+from localnlb.common.octet_claims import octet_refusal
 from localnlb.dataplane.kernel.netfilter import KernelPathError
 from localnlb.dataplane.service import start_dataplane
 from localnlb.elbv2.api.context import DEFAULT_CLUSTER_NAME, ApiSettings
@@ -122,10 +123,14 @@ def _settings(args: argparse.Namespace, state_dir: Path, port: int) -> Elbv2Sett
 async def _start(args: argparse.Namespace, state_dir: Path) -> Elbv2Server | None:
     candidates = [args.port] if args.port is not None else [_previous_port(state_dir), 0]
     for port in [p for p in candidates if p is not None]:
-        server = Elbv2Server(
-            _settings(args, state_dir, port),
-            probed_health_factory=scheduler_factory(profile=profile_named(args.timing)),
-        )
+        try:
+            server = Elbv2Server(
+                _settings(args, state_dir, port),
+                probed_health_factory=scheduler_factory(profile=profile_named(args.timing)),
+            )
+        except statedir.ConfigurationError as error:  # another installation took the octet
+            print(f"localnlb: {error}", file=sys.stderr)
+            return None
         try:
             await server.start()
         except OSError as error:
@@ -188,6 +193,10 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     state_dir = statedir.ensure_state_dir(statedir.resolve_state_dir(args.state_dir))
+    refusal = octet_refusal(state_dir)
+    if refusal:
+        print(f"localnlb: {refusal}", file=sys.stderr)
+        return 2
     if args.detach:
         from localnlb.cli.supervisor_components import elbv2_alone
         from localnlb.cli.supervisor_progress import run_detached

@@ -24,6 +24,7 @@ from localnlb.cli.supervisor_components import EMBEDDED_DEFAULT, missing_from, s
 from localnlb.cli.supervisor_progress import ProgressPrinter, run_detached, status_table
 from localnlb.cli.workshop_setup import prepare_workshop
 from localnlb.common import statedir
+from localnlb.common.octet_claims import octet_refusal
 from localnlb.common.supervisor import (
     EXIT_ALREADY_RUNNING,
     RunDir,
@@ -61,6 +62,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     state_dir = statedir.resolve_state_dir(args.state_dir)
+    refusal = octet_refusal(state_dir)
+    if refusal:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"[bold red]localnlb cannot start:[/] {refusal}"
+        )
+        return 2
     os.environ[DATAPLANE_ENGINE_VARIABLE] = args.dataplane_engine  # the elbv2 component's
     specs = specs_for(EMBEDDED_DEFAULT, state_dir)
     console = Console(highlight=False, soft_wrap=True)

@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 ENV_FILE = "env"
@@ -68,19 +68,32 @@ def vpc_octet_range() -> range:
     return wanted
 
 
-def vpc_octet_for(state_dir: Path) -> int:
-    """The state dir's VPC octet: recorded on first use, derived from its path within
-    :func:`vpc_octet_range`."""
+def vpc_octet_for(
+    state_dir: Path, *, unavailable: Callable[[int], str | None] | None = None
+) -> int:
+    """The state dir's VPC octet: recorded on first use; a new one is derived from the state
+    dir's path within :func:`vpc_octet_range`, passing over the octets for which ``unavailable``
+    gives a reason (another running installation holds it: :mod:`localnlb.common.octet_claims`).
+    """
     record = state_dir / NETWORK_FILE
     if record.exists():
         data = json.loads(record.read_text())
         return int(data["vpc_octet"])
     octets = vpc_octet_range()
     digest = hashlib.sha256(str(state_dir).encode()).digest()
-    octet = octets[int.from_bytes(digest[:4], "big") % len(octets)]
+    start = int.from_bytes(digest[:4], "big") % len(octets)
+    rotation = [octets[(start + step) % len(octets)] for step in range(len(octets))]
+    reasons = {octet: unavailable(octet) if unavailable else None for octet in rotation}
+    free = [octet for octet in rotation if reasons[octet] is None]
+    if not free:
+        taken = "; ".join(f"127.{octet}.0.0/16 {reasons[octet]}" for octet in sorted(reasons))
+        raise ConfigurationError(
+            f"no VPC octet of {octets.start}-{octets.stop - 1} ({VPC_OCTETS_VARIABLE}) is free"
+            f" for {state_dir}: {taken}. Stop one of them, or widen {VPC_OCTETS_VARIABLE}"
+        )
     ensure_state_dir(state_dir)
-    record.write_text(json.dumps({"vpc_octet": octet}) + "\n")
-    return octet
+    record.write_text(json.dumps({"vpc_octet": free[0]}) + "\n")
+    return free[0]
 
 
 def render_env(variables: Mapping[str, str]) -> str:

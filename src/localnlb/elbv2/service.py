@@ -28,7 +28,7 @@ from aiohttp import web
 from localnlb.common.addressing import DEFAULT_AZ_COUNT, build_address_plan
 from localnlb.common.clock import Clock, SystemClock
 from localnlb.common.http_serving import start_site
-from localnlb.common.statedir import vpc_octet_for
+from localnlb.common.octet_claims import claim_vpc_octet
 from localnlb.elbv2.api.context import ApiContext, ApiSettings
 from localnlb.elbv2.api.publisher import SnapshotPublisher
 from localnlb.elbv2.api.routing import build_snapshot
@@ -63,12 +63,18 @@ class Elbv2Server:
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
+        # Held while this server lives: no other installation may take this VPC's addresses.
+        self._octet_claim = claim_vpc_octet(settings.state_dir)
         plan = build_address_plan(
-            vpc_octet=vpc_octet_for(settings.state_dir),
+            vpc_octet=self._octet_claim.octet,
             region=settings.api.region,
             az_count=settings.az_count,
         )
-        self.store = Store.open(settings.state_dir)
+        try:
+            self.store = Store.open(settings.state_dir)
+        except BaseException:
+            self._octet_claim.release()
+            raise
         self.store.ensure_default_vpc(plan, cluster_name=settings.api.cluster_name)
         self.context = ApiContext(
             self.store, self.clock, settings.api, plan, NoProbes(), self._changed
@@ -116,6 +122,7 @@ class Elbv2Server:
         if self._runner is not None:
             await self._runner.cleanup()
         self.store.close()
+        self._octet_claim.release()
 
     def _next_deadline(self, now: float) -> float | None:
         deadlines = [
