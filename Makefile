@@ -31,6 +31,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	@# No import circle between any two modules (import-linter's layers see only packages).
+	$(BIN)/python -m tools.import_cycles
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
