@@ -22,6 +22,7 @@ from localnlb.controller.model.resources import (
     TargetGroupBindingSpec,
     TargetGroupSpec,
 )
+from localnlb.controller.runtime.aws_calls import AwsApiError
 from localnlb.controller.service.objects import Service
 from localnlb.controller.targetgroupbinding.objects import EndpointSliceInfo, NodeInfo, PodInfo
 from localnlb.controller.targetgroupbinding.targets import ActualTarget, TargetDescription
@@ -209,8 +210,14 @@ class FakeElbV2:
         self.target_groups[arn] = replace(group, attributes={**group.attributes, **changes})
 
     async def delete_target_group(self, arn: str) -> None:
-        in_use = any(arn in ls.target_group_arns for _, ls in self.listeners.values())
-        assert not in_use, "ResourceInUse: the deployer deleted a target group a listener uses"
+        """Refused while a listener forwards to it, as the API refuses it (and the shell gives
+        up retrying)."""
+        if any(arn in ls.target_group_arns for _, ls in self.listeners.values()):
+            raise AwsApiError(
+                "delete_target_group",
+                "ResourceInUse",
+                f"Target group '{arn}' is currently in use by a listener or a rule",
+            )
         self.calls.append(f"DeleteTargetGroup {self.target_groups[arn].name}")
         del self.target_groups[arn]
 
@@ -238,6 +245,9 @@ class FakeElbV2:
 
 @dataclass
 class FakeEc2:
+    """EC2 security groups in memory; it sees ``elbv2``'s load balancers, which use them."""
+
+    elbv2: FakeElbV2
     groups: dict[str, ActualSecurityGroup] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -277,6 +287,14 @@ class FakeEc2:
         )
 
     async def delete_security_group(self, group_id: str) -> None:
+        """Refused while a load balancer uses the group, as the API refuses it (and the shell
+        gives up retrying)."""
+        if any(group_id in lb.security_groups for lb in self.elbv2.load_balancers.values()):
+            raise AwsApiError(
+                "delete_security_group",
+                "DependencyViolation",
+                f"resource {group_id} has a dependent object",
+            )
         self.calls.append("DeleteSecurityGroup")
         del self.groups[group_id]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from localnlb.controller.deploy.order import POST_SYNTHESIZE_ORDER, SYNTHESIZE_ORDER, Step
 from localnlb.controller.deploy.security_groups import (
     ActualSecurityGroup,
     ingress_changes,
@@ -51,15 +50,13 @@ def test_prefix_list_rules() -> None:
     assert ingress_changes([pl], []) == ((pl,), ())
 
 
-def test_deleted_service_deletes_its_security_group_last() -> None:
+def test_an_unwanted_security_group_is_planned_for_deletion() -> None:
+    """When it is deleted (last, after the load balancer) the deployer tests show."""
     group = ActualSecurityGroup(
         "sg-1", "k8s-ui-uinlb-x", tags={"service.k8s.aws/resource": "ManagedLBSecurityGroup"}
     )
     plan = plan_security_group_changes((), [group], desired_tags={})
     assert plan.delete == (group,)
-    assert POST_SYNTHESIZE_ORDER[-1] is Step.SECURITY_GROUPS
-    assert SYNTHESIZE_ORDER[0] is Step.SECURITY_GROUPS
-    assert POST_SYNTHESIZE_ORDER[0] is Step.TARGET_GROUP_BINDINGS
 
 
 def test_a_range_listed_twice_is_one_rule() -> None:

@@ -61,7 +61,10 @@ class World:
         self.elbv2 = FakeElbV2()
         self.services = FakeServices()
         deployer = StackDeployer(
-            elbv2=self.elbv2, ec2=FakeEc2(), bindings=FakeBindings(self.elbv2), settings=SETTINGS
+            elbv2=self.elbv2,
+            ec2=FakeEc2(self.elbv2),
+            bindings=FakeBindings(self.elbv2),
+            settings=SETTINGS,
         )
         self.reconciler = ServiceReconciler(
             services=self.services, views=FixedView(VIEW), deployer=deployer, settings=SETTINGS

@@ -23,7 +23,7 @@ from tests.unit.controller.fakes import FakeBindings, FakeEc2, FakeElbV2
 class World:
     def __init__(self) -> None:
         self.elbv2 = FakeElbV2()
-        self.ec2 = FakeEc2()
+        self.ec2 = FakeEc2(self.elbv2)
         self.bindings = FakeBindings(self.elbv2)
         elbv2: ElbV2Client = self.elbv2
         ec2: Ec2Client = self.ec2
@@ -176,3 +176,20 @@ async def test_deletion_protection_set_outside_is_turned_off_before_deleting(
         "ModifyLoadBalancerAttributes {'deletion_protection.enabled': 'false'}"
     )
     assert disable < world.elbv2.calls.index(f"DeleteLoadBalancer {lb.name}")
+
+
+async def test_user_security_groups_replace_the_managed_one_before_it_is_deleted(
+    world: World, workshop_dir: Path
+) -> None:
+    """The managed group goes only once the load balancer stopped using it: the fake EC2, as
+    the real API, refuses to delete a group a load balancer still uses (DependencyViolation)."""
+    service = workshop_service(workshop_dir, ip_mode=False)
+    await world.apply(service)
+    (managed,) = world.ec2.groups
+    await world.apply(annotate(service, aws_load_balancer_security_groups="sg-0user"))
+    (lb,) = world.elbv2.load_balancers.values()
+    assert managed not in lb.security_groups
+    assert "sg-0user" in lb.security_groups
+    assert world.ec2.groups == {}
+    assert "SetSecurityGroups" in world.elbv2.calls
+    assert world.ec2.calls[-1] == "DeleteSecurityGroup"
