@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from localnlb.controller.targetgroupbinding.objects import PodInfo
 from localnlb.controller.targetgroupbinding.readiness import (
     PodCondition,
     binding_deleted_condition,
     build_target_health_condition,
-    needs_requeue,
 )
 from localnlb.controller.targetgroupbinding.targets import ActualTarget, TargetDescription
 
@@ -54,11 +52,3 @@ def test_deleted_binding_releases_its_pods() -> None:
     assert binding_deleted_condition("k8s-ui-uinlb-abc") == PodCondition(
         GATE, "True", "", "Target Group Binding is deleted"
     )
-
-
-def test_requeue_while_a_gated_pod_is_not_true() -> None:
-    gated = PodInfo("p1", "ui", readiness_gates=(GATE,), conditions={GATE: "False"})
-    done = PodInfo("p2", "ui", readiness_gates=(GATE,), conditions={GATE: "True"})
-    ungated = PodInfo("p3", "ui")
-    assert needs_requeue([gated, done, ungated], "k8s-ui-uinlb-abc")
-    assert not needs_requeue([done, ungated], "k8s-ui-uinlb-abc")

@@ -19,8 +19,3 @@ def build_load_balancer_status(service: Service, dns_name: str) -> dict[str, Any
 
 def empty_load_balancer_status() -> dict[str, Any]:
     return {}
-
-
-def status_differs(current: object, desired: object) -> bool:
-    """The status is patched only when it differs."""
-    return current != desired

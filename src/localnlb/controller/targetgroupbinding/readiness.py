@@ -59,12 +59,3 @@ def binding_deleted_condition(binding_name: str) -> PodCondition:
     return PodCondition(
         readiness_gate_type(binding_name), CONDITION_TRUE, message=BINDING_DELETED_MESSAGE
     )
-
-
-def needs_requeue(pods: list[PodInfo], binding_name: str) -> bool:
-    """Some gated pod's condition is not True yet: check target health again soon."""
-    gate = readiness_gate_type(binding_name)
-    return any(
-        has_readiness_gate(pod, binding_name) and pod.conditions.get(gate) != CONDITION_TRUE
-        for pod in pods
-    )
