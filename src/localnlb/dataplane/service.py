@@ -253,12 +253,14 @@ async def start_dataplane(
     hosts_path: Path | None = None,
     workers: int | None = None,
     engine: str | None = None,
+    base: DataPlaneSettings | None = None,
 ) -> DataPlane:
     """Start the LB nodes of ``state_dir``'s load balancers, following the ELBv2 endpoint at
     ``routing_url`` (what ``localnlb elbv2`` and ``up`` run). Its metrics are at
     :attr:`DataPlane.metrics_url`; ``stop()`` it on the way out. :class:`KernelPathError` when
-    the ``kernel`` engine is asked for and cannot run here."""
-    defaults = DataPlaneSettings()
+    the ``kernel`` engine is asked for and cannot run here. ``base``: the settings the rest is
+    taken from (the defaults; the e2e tests shorten timings on it, and keep this topology)."""
+    defaults = base or DataPlaneSettings()
     settings = dataclasses.replace(
         defaults,
         hosts_path=hosts_path or defaults.hosts_path,

@@ -27,7 +27,6 @@ from localnlb.controller.runtime.controller import (
 )
 from localnlb.controller.runtime.leader import LeaderSettings
 from localnlb.dataplane.service import DataPlane, resolve_engine
-from localnlb.dataplane.settings import DataPlaneSettings
 from tests.contract.elbv2.conftest import (
     AWS_CLI,
     REGION,
@@ -38,6 +37,7 @@ from tests.contract.elbv2.conftest import (
     run_elbv2_with_health_checks,
 )
 from tests.helpers.commands import run_command
+from tests.helpers.dataplanes import shipped_dataplane
 from tests.helpers.waiting import async_wait_until
 
 CLUSTER_NAME = "eks-workshop"
@@ -193,9 +193,11 @@ async def running_stack(
     *,
     with_controller: bool = True,
     with_traffic: bool = False,
+    engine: str = "auto",
 ) -> AsyncIterator[Stack]:
-    """``with_traffic``: the real health checker and the data plane (LB nodes) too; the LB
-    names go into ``tmp_path/hosts`` (``Stack.hosts``), as into /etc/hosts."""
+    """``with_traffic``: the real health checker and the data plane (LB nodes, run as ``localnlb
+    up`` runs them, on ``engine``) too; the LB names go into ``tmp_path/hosts`` (``Stack.hosts``),
+    as into /etc/hosts."""
     state = tmp_path / "state"
     elbv2 = run_elbv2_with_health_checks(state) if with_traffic else run_elbv2_in_thread(state)
     cluster: EmbeddedCluster | None = None
@@ -205,17 +207,9 @@ async def running_stack(
     try:
         if with_traffic:
             hosts.write_text("127.0.0.1 localhost\n")
-            dataplane = DataPlane(
-                DataPlaneSettings(
-                    workers=0,
-                    engine=resolve_engine("auto"),  # what ``localnlb up`` runs here
-                    hosts_path=hosts,
-                    hosts_owner=str(state),
-                    poll_timeout_seconds=2.0,
-                ),
-                routing_url=elbv2.url,
+            dataplane = await shipped_dataplane(
+                elbv2.url, state_dir=state, hosts_path=hosts, engine=engine
             )
-            await dataplane.start()
         plan = build_address_plan(vpc_octet=vpc_octet_for(state), region=REGION)
         nodes = Ec2NodeProvisioner(
             client("ec2", elbv2.url), plan, cluster_name=CLUSTER_NAME
@@ -251,8 +245,15 @@ async def stack(tmp_path: Path, workshop_dir: Path) -> AsyncIterator[Stack]:
 
 
 @pytest.fixture
-async def traffic_stack(tmp_path: Path, workshop_dir: Path) -> AsyncIterator[Stack]:
-    async with running_stack(tmp_path, workshop_dir, with_traffic=True) as running:
+async def traffic_stack(
+    tmp_path: Path, workshop_dir: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Stack]:
+    """The stack with traffic on the engine ``up`` picks here; a test parametrised indirectly
+    with "user" runs on the user-space engine instead (skipped where that is what ``auto`` is)."""
+    engine = getattr(request, "param", "auto")
+    if engine != "auto" and resolve_engine("auto") == engine:
+        pytest.skip(f"the {engine} engine is what auto runs here: covered by [auto]")
+    async with running_stack(tmp_path, workshop_dir, with_traffic=True, engine=engine) as running:
         yield running
 
 

@@ -132,6 +132,8 @@ async def test_readiness_gate_goes_true_once_the_target_is_healthy(traffic_stack
     assert table.splitlines()[1].split()[-1] == "1/1"
 
 
+# On both engines: the kernel's (what ``up`` runs as root here) and the user-space workers'.
+@pytest.mark.parametrize("traffic_stack", ["auto", "user"], indirect=True)
 async def test_source_ranges_admit_only_their_cidrs(traffic_stack: Stack) -> None:
     stack = traffic_stack
     hostname = await stack.expose_ui(IP_MODE_DIR)

@@ -24,8 +24,6 @@ from localnlb.controller.runtime.controller import (
     RuntimeSettings,
 )
 from localnlb.controller.runtime.leader import LeaderSettings
-from localnlb.dataplane.service import DataPlane, resolve_engine
-from localnlb.dataplane.settings import DataPlaneSettings
 from localnlb.web.dashboard import Dashboard, DashboardSettings
 from tests.component.web.browser import ensure_chromium, install_when_collected
 from tests.contract.elbv2.conftest import (
@@ -35,6 +33,7 @@ from tests.contract.elbv2.conftest import (
     client,
     run_elbv2_with_health_checks,
 )
+from tests.helpers.dataplanes import shipped_dataplane
 
 CLUSTER_NAME = "eks-workshop"
 
@@ -85,19 +84,10 @@ async def system(tmp_path: Path) -> AsyncIterator[System]:
         )
         await asyncio.wait_for(controller.start(), timeout=30)
         stack.push_async_callback(controller.stop, 2.0)
-        dataplane = DataPlane(
-            DataPlaneSettings(
-                workers=0,
-                engine=resolve_engine("auto"),  # what ``localnlb up`` runs here
-                hosts_path=None,
-                hosts_owner=str(state),
-                metrics_export_seconds=0.5,
-                poll_timeout_seconds=2.0,
-            ),
-            routing_url=elbv2.url,
+        dataplane = await shipped_dataplane(
+            elbv2.url, state_dir=state, hosts_path=None, metrics_export_seconds=0.5
         )
         stack.push_async_callback(dataplane.stop, 1.0)
-        await dataplane.start()
         host, port = dataplane.bound_address
         dashboard = Dashboard(
             DashboardSettings(
