@@ -37,7 +37,12 @@ class ClusterSettings:
 class EmbeddedCluster:
     def __init__(self, settings: ClusterSettings) -> None:
         self.settings = settings
-        self.api = ApiServer(settings.state_dir, host=settings.host, port=settings.port)
+        self.api = ApiServer(
+            settings.state_dir,
+            host=settings.host,
+            port=settings.port,
+            service_cidr=settings.plan.service_cidr,
+        )
         self.controllers: ControllerManager | None = None
         self.fleet: NodeFleet | None = None
         self.proxies: NodeProxies | None = None

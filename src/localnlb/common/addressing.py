@@ -17,6 +17,11 @@ instances       ``.0.10`` – ``.0.99``   EC2 RunInstances (cluster nodes)
 LB nodes        ``.0.100`` – ``.0.249`` one address per enabled AZ of each NLB
 pods            ``.1.1`` – ``.15.254``  the cluster's IPAM, per AZ subnet
 ==============  ======================  =====================================
+
+Services get their ClusterIPs from ``127.V.192.0/18`` (:attr:`AddressPlan.service_cidr`), clear
+of every AZ subnet (six /20s reach ``127.V.95.255``): on EKS the Service CIDR is a private range
+off the VPC, but here a ClusterIP must stay on loopback, so that a pod that follows its
+``*_SERVICE_HOST`` variables reaches kube-proxy on this machine and never sends a packet off it.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ DEFAULT_AZ_COUNT = 3
 MAX_AZ_COUNT = 6
 SUBNET_PREFIX_LENGTH = 20
 SUBNET_STRIDE = 16  # third octet step between AZ subnets (a /20 spans 16 /24s)
+SERVICE_THIRD_OCTET = 192  # ClusterIPs: 127.V.192.0/18, above the last possible AZ subnet
+SERVICE_PREFIX_LENGTH = 18
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +71,7 @@ class AddressPlan:
     region: str
     vpc_cidr: ipaddress.IPv4Network
     subnets: tuple[AzSubnet, ...]
+    service_cidr: ipaddress.IPv4Network
 
     @property
     def zone_names(self) -> tuple[str, ...]:
@@ -123,7 +131,12 @@ def build_address_plan(
                 pods=_range(base, 257, cidr.num_addresses - 2),
             )
         )
-    return AddressPlan(region=region, vpc_cidr=vpc, subnets=tuple(subnets))
+    service_cidr = ipaddress.IPv4Network(
+        f"127.{vpc_octet}.{SERVICE_THIRD_OCTET}.0/{SERVICE_PREFIX_LENGTH}"
+    )
+    return AddressPlan(
+        region=region, vpc_cidr=vpc, subnets=tuple(subnets), service_cidr=service_cidr
+    )
 
 
 def _zone_id_prefix(region: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 
 from localnlb.cluster.apiserver.registry import Registry
-from localnlb.cluster.apiserver.service_alloc import KUBERNETES_SERVICE_IP
+from localnlb.cluster.apiserver.service_alloc import kubernetes_service_ip
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
@@ -36,7 +36,7 @@ def bootstrap(registry: Registry) -> None:
                 },
                 "spec": {
                     "type": "ClusterIP",
-                    "clusterIP": KUBERNETES_SERVICE_IP,
+                    "clusterIP": kubernetes_service_ip(registry.service_cidr),
                     "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 443}],
                 },
             },

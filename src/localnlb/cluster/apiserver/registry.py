@@ -10,6 +10,7 @@ strategic, apply), delete (finalizers, grace periods, propagation) and watch. Er
 from __future__ import annotations
 
 import builtins
+import ipaddress
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -73,11 +74,13 @@ class Registry:
         self,
         store: ObjectStore,
         *,
+        service_cidr: ipaddress.IPv4Network,
         clock: Clock | None = None,
         pod_log_dir: Path | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.store = store
+        self.service_cidr = service_cidr  # where ClusterIPs come from: always inside 127/8
         self.clock = clock or SystemClock()
         self.pod_log_dir = pod_log_dir
         self.rng = rng or random.Random()
@@ -189,7 +192,11 @@ class Registry:
         if rt.store_key == "/services" and not causes:
             used_ips, used_ports = service_alloc.used_addresses(self.store.list("/services")[0])
             causes += service_alloc.allocate(
-                obj, taken_ips=used_ips, taken_ports=used_ports, rng=self.rng
+                obj,
+                service_cidr=self.service_cidr,
+                taken_ips=used_ips,
+                taken_ports=used_ports,
+                rng=self.rng,
             )
         if causes:
             raise status.invalid(rt.kind, rt.group, str(metadata.get("name", "")), causes)
@@ -300,7 +307,11 @@ class Registry:
             ]
             used_ips, used_ports = service_alloc.used_addresses(others)
             causes += service_alloc.allocate(
-                new, taken_ips=used_ips, taken_ports=used_ports, rng=self.rng
+                new,
+                service_cidr=self.service_cidr,
+                taken_ips=used_ips,
+                taken_ports=used_ports,
+                rng=self.rng,
             )
         if causes:
             raise status.invalid(rt.kind, rt.group, name, causes)

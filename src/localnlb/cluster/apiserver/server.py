@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import ipaddress
 import json
 import logging
 import random
@@ -24,6 +25,8 @@ from localnlb.cluster.apiserver.event_ttl import expire_events
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.apiserver.webhook_admission import WebhookAdmission
 from localnlb.cluster.store import ObjectStore
+from localnlb.common import statedir
+from localnlb.common.addressing import build_address_plan
 from localnlb.common.clock import Clock, SystemClock
 from localnlb.common.http_serving import start_site
 
@@ -51,6 +54,11 @@ def _lock_state_dir(state_dir: Path) -> IO[bytes]:
     return handle
 
 
+def _state_dir_service_cidr(state_dir: Path) -> ipaddress.IPv4Network:
+    """The Service CIDR of the state dir's own VPC, for an API server started on its own."""
+    return build_address_plan(vpc_octet=statedir.vpc_octet_for(state_dir)).service_cidr
+
+
 class ApiServer:
     def __init__(
         self,
@@ -62,8 +70,10 @@ class ApiServer:
         bookmark_interval: float = 60.0,
         history: int = 20_000,
         rng: random.Random | None = None,
+        service_cidr: ipaddress.IPv4Network | None = None,
     ) -> None:
         self.state_dir = state_dir
+        self._service_cidr = service_cidr
         self._host = host
         self._port = port
         self._clock = clock or SystemClock()
@@ -84,7 +94,11 @@ class ApiServer:
         self._lock = _lock_state_dir(self.state_dir)
         store = ObjectStore(self.state_dir / STORE_FILE, history=self._history)
         self.registry = Registry(
-            store, clock=self._clock, pod_log_dir=self.state_dir / POD_LOG_DIR, rng=self._rng
+            store,
+            service_cidr=self._service_cidr or _state_dir_service_cidr(self.state_dir),
+            clock=self._clock,
+            pod_log_dir=self.state_dir / POD_LOG_DIR,
+            rng=self._rng,
         )
         bootstrap(self.registry)
         self.registry.defer = self._defer

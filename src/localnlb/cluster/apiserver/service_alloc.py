@@ -1,7 +1,8 @@
 """ClusterIP, NodePort and healthCheckNodePort allocation, done at create as kube-apiserver does.
 
-Pure: the caller passes what is already taken; choices are random within the range (as the real
-allocators are) through an injectable ``random.Random``.
+Pure: the caller passes the Service CIDR (the state dir's ``127.V.192.0/18``, see
+:mod:`localnlb.common.addressing`) and what is already taken; choices are random within the range
+(as the real allocators are) through an injectable ``random.Random``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from typing import Any
 from localnlb.cluster.apiserver.status import Cause
 
 JsonObject = dict[str, Any]
-SERVICE_CIDR = ipaddress.IPv4Network("172.20.0.0/16")
-KUBERNETES_SERVICE_IP = "172.20.0.1"
 NODE_PORT_RANGE = range(30000, 32768)
+
+
+def kubernetes_service_ip(service_cidr: ipaddress.IPv4Network) -> str:
+    """The ``kubernetes`` Service's ClusterIP: the CIDR's first address, as kube-apiserver's."""
+    return str(service_cidr.network_address + 1)
 
 
 def used_addresses(services: list[JsonObject]) -> tuple[set[str], set[int]]:
@@ -44,7 +48,12 @@ def _pick_port(taken: set[int], rng: random.Random) -> int:
 
 
 def allocate(
-    service: JsonObject, *, taken_ips: set[str], taken_ports: set[int], rng: random.Random
+    service: JsonObject,
+    *,
+    service_cidr: ipaddress.IPv4Network,
+    taken_ips: set[str],
+    taken_ports: set[int],
+    rng: random.Random,
 ) -> list[Cause]:
     """Fill in spec.clusterIP(s), nodePorts, healthCheckNodePort in place; causes on clashes."""
     spec = service.setdefault("spec", {})
@@ -54,9 +63,9 @@ def allocate(
     causes: list[Cause] = []
     requested = spec.get("clusterIP")
     if requested in (None, ""):
-        hosts = SERVICE_CIDR.num_addresses - 2
+        hosts = service_cidr.num_addresses - 2
         while True:
-            candidate = str(SERVICE_CIDR.network_address + 2 + rng.randrange(hosts - 1))
+            candidate = str(service_cidr.network_address + 2 + rng.randrange(hosts - 1))
             if candidate not in taken_ips:
                 break
         spec["clusterIP"] = candidate
@@ -71,13 +80,13 @@ def allocate(
                     " IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
                 )
             ]
-        if address not in SERVICE_CIDR:
+        if address not in service_cidr:
             return [
                 Cause(
                     "spec.clusterIPs[0]",
                     f'Invalid value: "{requested}": failed to'
                     f" allocate IP {requested}: the provided IP ({requested}) is not in"
-                    f" the valid range. The range of valid IPs is {SERVICE_CIDR}",
+                    f" the valid range. The range of valid IPs is {service_cidr}",
                 )
             ]
         if requested in taken_ips:

@@ -3,7 +3,9 @@ injects them into every container (``getServiceEnvVarMap`` + ``envvars.FromServi
 
 Services of the pod's own namespace count when ``enableServiceLinks`` is true (the default);
 the ``kubernetes`` service of ``default`` always does. Headless services (no cluster IP) give
-nothing. The result is what :class:`PodContext` calls ``service_env``: the lowest layer of the
+nothing, and so does a Service whose ClusterIP lies off loopback (one stored before ClusterIPs
+moved into 127/8): a pod must never be pointed at an address that leads off the machine. The
+result is what :class:`PodContext` calls ``service_env``: the lowest layer of the
 environment, which ``env`` and ``envFrom`` override and ``$(VAR)`` may refer to. Pure.
 """
 
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from localnlb.cluster.kubelet.podspec import JsonObject
+from localnlb.common.addressing import in_loopback_network
 
 MASTER_SERVICES = frozenset({"kubernetes"})
 
@@ -39,7 +42,7 @@ def service_environment(pod: JsonObject, services: Iterable[JsonObject]) -> dict
 
 def _has_cluster_ip(service: JsonObject) -> bool:
     ip = service.get("spec", {}).get("clusterIP")
-    return bool(ip) and ip != "None"
+    return bool(ip) and ip != "None" and in_loopback_network(str(ip))
 
 
 def _variables_for(service: JsonObject) -> dict[str, str]:

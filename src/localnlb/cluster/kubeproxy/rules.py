@@ -58,14 +58,14 @@ class ProxyTable:
     health_checks: tuple[HealthCheckRule, ...]
 
 
-def _usable(endpoints: list[tuple[Endpoint, Mapping[str, Any]]]) -> tuple[Endpoint, ...]:
+def usable_endpoints(endpoints: list[tuple[Endpoint, Mapping[str, Any]]]) -> tuple[Endpoint, ...]:
     ready = [e for e, c in endpoints if c.get("ready", True)]
     if ready:
         return tuple(sorted(ready))
     return tuple(sorted(e for e, c in endpoints if c.get("serving") and c.get("terminating")))
 
 
-def _endpoints_for(
+def endpoints_for(
     slices: Iterable[Mapping[str, Any]], port_name: str, protocol: str
 ) -> list[tuple[Endpoint, Mapping[str, Any]]]:
     found = []
@@ -97,11 +97,10 @@ def _endpoints_for(
     return found
 
 
-def build_proxy_table(
-    node_name: str,
-    services: Iterable[Mapping[str, Any]],
+def slices_by_service(
     endpoint_slices: Iterable[Mapping[str, Any]],
-) -> ProxyTable:
+) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
+    """EndpointSlices by the (namespace, name) of the Service they belong to."""
     by_service: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for endpoint_slice in endpoint_slices:
         owner = objects.labels_of(endpoint_slice).get(SERVICE_NAME_LABEL)
@@ -109,6 +108,15 @@ def build_proxy_table(
             by_service.setdefault((objects.namespace_of(endpoint_slice), owner), []).append(
                 endpoint_slice
             )
+    return by_service
+
+
+def build_proxy_table(
+    node_name: str,
+    services: Iterable[Mapping[str, Any]],
+    endpoint_slices: Iterable[Mapping[str, Any]],
+) -> ProxyTable:
+    by_service = slices_by_service(endpoint_slices)
     rules: list[NodePortRule] = []
     health_checks: list[HealthCheckRule] = []
     for service in services:
@@ -123,7 +131,7 @@ def build_proxy_table(
             if not port.get("nodePort"):
                 continue
             protocol = port.get("protocol", "TCP")
-            candidates = _endpoints_for(slices, port.get("name", ""), protocol)
+            candidates = endpoints_for(slices, port.get("name", ""), protocol)
             if local_only:
                 candidates = [(e, c) for e, c in candidates if e.node_name == node_name]
                 local_count = max(
@@ -137,7 +145,7 @@ def build_proxy_table(
                     protocol=protocol,
                     node_port=int(port["nodePort"]),
                     local_only=local_only,
-                    endpoints=_usable(candidates),
+                    endpoints=usable_endpoints(candidates),
                 )
             )
         if local_only and spec.get("healthCheckNodePort"):

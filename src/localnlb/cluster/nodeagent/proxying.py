@@ -3,8 +3,10 @@
 Any change to a Service or an EndpointSlice marks the proxy tables stale; one worker then
 rebuilds each node's table with :func:`~localnlb.cluster.kubeproxy.rules.build_proxy_table`
 and hands it to that node's :class:`~localnlb.cluster.kubeproxy.proxier.Proxier`, which opens
-and closes NodePort listeners and health ports to match (existing flows are kept). A burst of
-changes costs one rebuild. All proxiers share one metrics registry (labelled by node).
+and closes NodePort listeners and health ports to match (existing flows are kept); one
+:class:`~localnlb.cluster.kubeproxy.service_ip_proxy.ServiceIpProxy` does the same for every
+ClusterIP. A burst of changes costs one rebuild. All proxiers share one metrics registry
+(labelled by node).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.kubeproxy.metrics import ProxyMetrics
 from localnlb.cluster.kubeproxy.proxier import Proxier
 from localnlb.cluster.kubeproxy.rules import build_proxy_table
+from localnlb.cluster.kubeproxy.service_ip_proxy import ServiceIpProxy
+from localnlb.cluster.kubeproxy.service_ips import build_service_ip_table
 from localnlb.cluster.runtime.feed import ChangeFeed
 from localnlb.cluster.runtime.kinds import Kinds
 from localnlb.cluster.runtime.workqueue import WorkQueue
@@ -42,6 +46,8 @@ class NodeProxies:
             name: Proxier(node_name=name, node_ip=ip, metrics=self.metrics, clock=registry.clock)
             for name, ip in node_ips.items()
         }
+        # One listener per ClusterIP:port serves every node (they all share 127/8).
+        self.service_ips = ServiceIpProxy(clock=registry.clock)
         self._queue: WorkQueue[str] = WorkQueue("kube-proxy")
         self._feed = ChangeFeed(registry.store)
         self._feed.subscribe(self._kinds.service.store_key, self._stale)
@@ -58,10 +64,12 @@ class NodeProxies:
         slices = self._registry.list(self._kinds.endpoint_slice, None)["items"]
         for name, proxier in self.proxiers.items():
             await proxier.apply(build_proxy_table(name, services, slices))
+        await self.service_ips.apply(build_service_ip_table(services, slices))
 
     async def start(self) -> None:
         for proxier in self.proxiers.values():
             await proxier.start()
+        await self.service_ips.start()
         self._feed.start()
         self._queue.add(REBUILD)
         self._worker = asyncio.create_task(self._queue.run(self._rebuild))
@@ -74,3 +82,4 @@ class NodeProxies:
                 await self._worker
         for proxier in self.proxiers.values():
             await proxier.stop(grace)
+        await self.service_ips.stop(grace)

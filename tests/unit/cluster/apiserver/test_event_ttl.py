@@ -9,12 +9,18 @@ from localnlb.cluster.apiserver.event_ttl import EVENT_TTL, expire_events
 from localnlb.cluster.apiserver.meta import timestamp
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.store import ObjectStore
+from localnlb.common.addressing import build_address_plan
 from localnlb.common.clock import FakeClock
 
 
 def test_old_events_expire() -> None:
     clock = FakeClock()
-    registry = Registry(ObjectStore(), clock=clock, rng=random.Random(1))
+    registry = Registry(
+        ObjectStore(),
+        service_cidr=build_address_plan(vpc_octet=42).service_cidr,
+        clock=clock,
+        rng=random.Random(1),
+    )
     bootstrap(registry)
     events = registry.resource("v1", "Event")
 

@@ -41,7 +41,7 @@ def test_service_row_shows_load_balancer_hostname_and_node_port() -> None:
         "metadata": {"name": "ui-nlb", "creationTimestamp": "2026-11-26T10:00:00Z"},
         "spec": {
             "type": "LoadBalancer",
-            "clusterIP": "172.20.77.201",
+            "clusterIP": "127.42.205.201",
             "ports": [{"port": 80, "nodePort": 30549, "protocol": "TCP"}],
         },
         "status": {"loadBalancer": {"ingress": [{"hostname": "k8s-ui-uinlb-x.elb.amazonaws.com"}]}},
@@ -60,7 +60,7 @@ def test_service_row_shows_load_balancer_hostname_and_node_port() -> None:
     assert table["rows"][0]["cells"] == [
         "ui-nlb",
         "LoadBalancer",
-        "172.20.77.201",
+        "127.42.205.201",
         "k8s-ui-uinlb-x.elb.amazonaws.com",
         "80:30549/TCP",
         "105s",

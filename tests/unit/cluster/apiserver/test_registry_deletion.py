@@ -11,12 +11,18 @@ from localnlb.cluster.apiserver.bootstrap import bootstrap
 from localnlb.cluster.apiserver.registry import Registry
 from localnlb.cluster.apiserver.status import ApiError
 from localnlb.cluster.store import ObjectStore
+from localnlb.common.addressing import build_address_plan
 from localnlb.common.clock import FakeClock
 
 
 @pytest.fixture
 def registry() -> Registry:
-    created = Registry(ObjectStore(), clock=FakeClock(), rng=random.Random(7))
+    created = Registry(
+        ObjectStore(),
+        service_cidr=build_address_plan(vpc_octet=42).service_cidr,
+        clock=FakeClock(),
+        rng=random.Random(7),
+    )
     bootstrap(created)
     return created
 
