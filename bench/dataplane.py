@@ -39,9 +39,12 @@ from localnlb.common.snapshot import (
     LbNodeRoute,
     ListenerRoute,
     LoadBalancerRoute,
+    LoadBalancerState,
+    Protocol,
     RoutingSnapshot,
     TargetGroupRoute,
     TargetRoute,
+    TargetState,
 )
 from localnlb.dataplane.kernel.netfilter import unavailable_reason
 from localnlb.dataplane.service import DataPlane
@@ -95,26 +98,26 @@ listen bench
 
 def nlb_snapshot(node: tuple[str, int]) -> RoutingSnapshot:
     zone = "us-west-2a"
-    health_check = HealthCheckRoute("TCP", "traffic-port", None, None, 10, 10, 3, 3)
+    health_check = HealthCheckRoute(Protocol.TCP, "traffic-port", None, None, 10, 10, 3, 3)
     group = TargetGroupRoute(
         arn="arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/bench/0",
         name="bench",
-        protocol="TCP",
+        protocol=Protocol.TCP,
         port=NGINX[1],
         target_type="ip",
         health_check=health_check,
         preserve_client_ip=False,  # the default for ip targets over TCP
-        targets=(TargetRoute(NGINX[0], NGINX[1], NGINX[0], zone, "healthy"),),
+        targets=(TargetRoute(NGINX[0], NGINX[1], NGINX[0], zone, TargetState.HEALTHY),),
     )
     lb = LoadBalancerRoute(
         arn="arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/net/bench/0",
         name="bench",
         dns_name="bench-0000000000000000.elb.us-west-2.amazonaws.com",
         scheme="internal",
-        state="active",
+        state=LoadBalancerState.ACTIVE,
         cross_zone=False,
         nodes=(LbNodeRoute(zone, node[0], "subnet-bench"),),
-        listeners=(ListenerRoute("arn:listener/bench", node[1], "TCP", group.arn),),
+        listeners=(ListenerRoute("arn:listener/bench", node[1], Protocol.TCP, group.arn),),
     )
     return RoutingSnapshot(version=1, load_balancers=(lb,), target_groups=(group,))
 

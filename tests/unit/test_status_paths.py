@@ -11,25 +11,28 @@ from localnlb.common.snapshot import (
     LbNodeRoute,
     ListenerRoute,
     LoadBalancerRoute,
+    LoadBalancerState,
+    Protocol,
     RoutingSnapshot,
     TargetGroupRoute,
     TargetRoute,
+    TargetState,
 )
 
-CHECK = HealthCheckRoute("TCP", "traffic-port", None, None, 10, 10, 3, 3)
+CHECK = HealthCheckRoute(Protocol.TCP, "traffic-port", None, None, 10, 10, 3, 3)
 
 
 def snapshot(target_type: str, targets: tuple[TargetRoute, ...]) -> RoutingSnapshot:
-    group = TargetGroupRoute("arn:tg", "tg", "TCP", 80, target_type, CHECK, targets=targets)
+    group = TargetGroupRoute("arn:tg", "tg", Protocol.TCP, 80, target_type, CHECK, targets=targets)
     lb = LoadBalancerRoute(
         "arn:lb",
         "lb",
         "lb.example",
         "internet-facing",
-        "active",
+        LoadBalancerState.ACTIVE,
         False,
         (LbNodeRoute("us-west-2a", "127.42.0.100", "s"),),
-        (ListenerRoute("arn:l", 80, "TCP", "arn:tg"),),
+        (ListenerRoute("arn:l", 80, Protocol.TCP, "arn:tg"),),
     )
     return RoutingSnapshot(version=1, load_balancers=(lb,), target_groups=(group,))
 
@@ -61,9 +64,14 @@ SLICE = {
 
 def test_instance_targets_go_through_the_node_port_and_mark_the_cross_az_hop() -> None:
     targets = (
-        TargetRoute("i-a", 30549, "127.42.0.10", "us-west-2a", "healthy"),
+        TargetRoute("i-a", 30549, "127.42.0.10", "us-west-2a", TargetState.HEALTHY),
         TargetRoute(
-            "i-b", 30549, "127.42.16.10", "us-west-2b", "initial", "Elb.InitialHealthChecking"
+            "i-b",
+            30549,
+            "127.42.16.10",
+            "us-west-2b",
+            TargetState.INITIAL,
+            "Elb.InitialHealthChecking",
         ),
     )
     lines = build_target_lines(
@@ -84,7 +92,7 @@ def test_local_policy_paths_only_reach_the_nodes_own_pods() -> None:
         "metadata": SERVICE["metadata"],
         "spec": {"ports": [{"port": 80, "nodePort": 30549}], "externalTrafficPolicy": "Local"},
     }
-    targets = (TargetRoute("i-b", 30549, "127.42.16.10", "us-west-2b", "unhealthy"),)
+    targets = (TargetRoute("i-b", 30549, "127.42.16.10", "us-west-2b", TargetState.UNHEALTHY),)
     [line] = build_target_lines(
         snapshot("instance", targets), nodes=NODES, services=[local], slices=[SLICE], pods=[]
     )
@@ -97,7 +105,7 @@ def test_ip_targets_go_straight_to_the_pod() -> None:
         "spec": {"nodeName": "node-a"},
         "status": {"podIP": "127.42.1.1"},
     }
-    targets = (TargetRoute("127.42.1.1", 8080, "127.42.1.1", "us-west-2a", "healthy"),)
+    targets = (TargetRoute("127.42.1.1", 8080, "127.42.1.1", "us-west-2a", TargetState.HEALTHY),)
     [line] = build_target_lines(
         snapshot("ip", targets), nodes=NODES, services=[], slices=[], pods=[pod]
     )

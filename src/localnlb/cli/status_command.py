@@ -24,7 +24,7 @@ from localnlb.cli.options import add_state_dir_option
 from localnlb.cli.status_paths import build_target_lines, path_crosses_az, render_path
 from localnlb.cli.supervisor_progress import status_table
 from localnlb.common import statedir
-from localnlb.common.snapshot import SNAPSHOT_PATH, RoutingSnapshot
+from localnlb.common.snapshot import SNAPSHOT_PATH, RoutingSnapshot, TargetState
 from localnlb.common.supervisor import RunDir, is_supervisor_running, read_status
 
 EXIT_NOT_RUNNING = 3
@@ -89,7 +89,12 @@ def _print_dataplane_engine(state_dir: Path, console: Console) -> None:
                 return
 
 
-STATE_STYLES = {"healthy": "green", "initial": "yellow", "draining": "cyan", "unused": "dim"}
+STATE_STYLES = {
+    TargetState.HEALTHY: "green",
+    TargetState.INITIAL: "yellow",
+    TargetState.DRAINING: "cyan",
+    TargetState.UNUSED: "dim",
+}
 
 
 def _print_load_balancers(state_dir: Path, console: Console) -> None:

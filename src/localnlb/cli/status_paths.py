@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from localnlb.common.snapshot import RoutingSnapshot
+from localnlb.common.snapshot import RoutingSnapshot, TargetState
 
 JsonObject = Mapping[str, Any]
 
@@ -34,7 +34,7 @@ class TargetLine:
     target_group: str
     target: str  # "i-…:32700" or "127.x.y.z:8080"
     zone: str
-    state: str
+    state: TargetState
     reason: str
     paths: tuple[tuple[Hop, ...], ...]
 

@@ -6,22 +6,60 @@ workers hold the latest one and swap it atomically; they keep forwarding on the 
 they have while the control side restarts (ARCHITECTURE §2 rule 6). Nothing here does I/O.
 
 Field names are snake_case domain names, not AWS wire names; attribute values are already parsed
-(booleans are ``bool``, durations are seconds) so that the hot path never parses strings.
+(booleans are ``bool``, durations are seconds) so that the hot path never parses strings. States
+and protocols are string enums whose values are the AWS API's words, so the JSON wire form is
+those words; zones are the address plan's zone names, or :data:`ALL_ZONES`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import json
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 SNAPSHOT_PATH = "/_localnlb/v1/routing"
+# The zone of a target outside the VPC (an ``ip`` target registered with AvailabilityZone=all):
+# every LB node may send to it, cross-zone or not.
+ALL_ZONES = "all"
+
+
+class TargetState(enum.StrEnum):
+    """A target's health state, as DescribeTargetHealth words it (TargetHealthStateEnum)."""
+
+    INITIAL = "initial"
+    HEALTHY = "healthy"
+    UNHEALTHY = "unhealthy"
+    UNHEALTHY_DRAINING = "unhealthy.draining"
+    UNUSED = "unused"
+    DRAINING = "draining"
+    UNAVAILABLE = "unavailable"
+
+
+class LoadBalancerState(enum.StrEnum):
+    """A load balancer's state code (LoadBalancerStateEnum); the snapshot holds active ones."""
+
+    ACTIVE = "active"
+    PROVISIONING = "provisioning"
+    ACTIVE_IMPAIRED = "active_impaired"
+    FAILED = "failed"
+
+
+class Protocol(enum.StrEnum):
+    """A listener's, target group's or health check's protocol (ELBv2 ProtocolEnum)."""
+
+    TCP = "TCP"
+    UDP = "UDP"
+    TCP_UDP = "TCP_UDP"
+    TLS = "TLS"
+    HTTP = "HTTP"
+    HTTPS = "HTTPS"
 
 
 @dataclass(frozen=True, slots=True)
 class HealthCheckRoute:
-    protocol: str  # "TCP" | "HTTP" | "HTTPS"
+    protocol: Protocol  # TCP, HTTP or HTTPS
     port: str  # "traffic-port" or a port number as a string, as in the API
     path: str | None
     matcher: str | None  # e.g. "200-399"
@@ -36,8 +74,8 @@ class TargetRoute:
     id: str  # instance id or IP, as registered
     port: int
     address: str  # the IP to connect to (an instance's private IP for instance targets)
-    availability_zone: str  # a zone name, or "all" for out-of-VPC ip targets
-    state: str  # the TargetHealth state string: "initial", "healthy", "draining", ...
+    availability_zone: str  # a zone name, or ALL_ZONES for out-of-VPC ip targets
+    state: TargetState
     reason: str | None = None
     # For draining targets: wall-clock time at which the deregistration delay ends.
     draining_until: float | None = None
@@ -47,7 +85,7 @@ class TargetRoute:
 class TargetGroupRoute:
     arn: str
     name: str
-    protocol: str
+    protocol: Protocol
     port: int
     target_type: str  # "instance" | "ip" | "alb"
     health_check: HealthCheckRoute
@@ -67,7 +105,7 @@ class TargetGroupRoute:
 class ListenerRoute:
     arn: str
     port: int
-    protocol: str  # "TCP" | "UDP" | "TCP_UDP" | "TLS"
+    protocol: Protocol  # TCP, UDP, TCP_UDP or TLS
     target_group_arn: str | None
     tcp_idle_timeout_seconds: int = 350
 
@@ -85,7 +123,7 @@ class LoadBalancerRoute:
     name: str
     dns_name: str
     scheme: str
-    state: str  # only "active" load balancers get LB nodes
+    state: LoadBalancerState  # only active load balancers get LB nodes
     cross_zone: bool
     nodes: tuple[LbNodeRoute, ...]
     listeners: tuple[ListenerRoute, ...]
@@ -138,16 +176,23 @@ def _load_balancer(data: dict[str, Any]) -> LoadBalancerRoute:
     return _build(
         LoadBalancerRoute,
         data,
+        state=LoadBalancerState(data["state"]),
         nodes=tuple(_build(LbNodeRoute, n) for n in data["nodes"]),
-        listeners=tuple(_build(ListenerRoute, li) for li in data["listeners"]),
+        listeners=tuple(
+            _build(ListenerRoute, li, protocol=Protocol(li["protocol"])) for li in data["listeners"]
+        ),
         allowed_source_cidrs=None if cidrs is None else tuple(cidrs),
     )
 
 
 def _target_group(data: dict[str, Any]) -> TargetGroupRoute:
+    check = data["health_check"]
     return _build(
         TargetGroupRoute,
         data,
-        health_check=_build(HealthCheckRoute, data["health_check"]),
-        targets=tuple(_build(TargetRoute, t) for t in data["targets"]),
+        protocol=Protocol(data["protocol"]),
+        health_check=_build(HealthCheckRoute, check, protocol=Protocol(check["protocol"])),
+        targets=tuple(
+            _build(TargetRoute, t, state=TargetState(t["state"])) for t in data["targets"]
+        ),
     )

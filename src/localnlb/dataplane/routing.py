@@ -24,25 +24,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from localnlb.common.snapshot import (
+    ALL_ZONES,
     LbNodeRoute,
     ListenerRoute,
     LoadBalancerRoute,
+    LoadBalancerState,
+    Protocol,
     RoutingSnapshot,
     TargetGroupRoute,
     TargetRoute,
+    TargetState,
 )
 
 TCP = "tcp"
 UDP = "udp"
 # Listener protocol -> the transports its LB node listens on.
-TRANSPORTS: Mapping[str, tuple[str, ...]] = {
-    "TCP": (TCP,),
-    "TLS": (TCP,),  # no TLS termination here: forwarded as TCP (documented limitation)
-    "UDP": (UDP,),
-    "TCP_UDP": (TCP, UDP),
+TRANSPORTS: Mapping[Protocol, tuple[str, ...]] = {
+    Protocol.TCP: (TCP,),
+    Protocol.TLS: (TCP,),  # no TLS termination here: forwarded as TCP (documented limitation)
+    Protocol.UDP: (UDP,),
+    Protocol.TCP_UDP: (TCP, UDP),
 }
-NO_NEW_FLOWS = frozenset({"draining", "unused", "unhealthy.draining"})
-ALL_ZONES = "all"
+NO_NEW_FLOWS = frozenset({TargetState.DRAINING, TargetState.UNUSED, TargetState.UNHEALTHY_DRAINING})
 
 Binding = tuple[str, int, str]  # (LB node address, port, transport)
 # Where a flow is pinned: (binding, target group ARN, target address). Both engines name flows by
@@ -117,7 +120,7 @@ def candidates_for(
             key=lambda t: (t.address, t.port, t.id),
         )
     )
-    healthy = tuple(t for t in pool if t.state == "healthy")
+    healthy = tuple(t for t in pool if t.state is TargetState.HEALTHY)
     if healthy:
         return healthy, False
     return pool, True
@@ -127,7 +130,7 @@ def compile_routing(snapshot: RoutingSnapshot) -> RoutingTable:
     plans: dict[Binding, ListenerPlan] = {}
     dns: dict[str, tuple[str, ...]] = {}
     for lb in snapshot.load_balancers:
-        if lb.state != "active":
+        if lb.state is not LoadBalancerState.ACTIVE:
             continue
         networks = (
             None
@@ -167,6 +170,9 @@ def compile_routing(snapshot: RoutingSnapshot) -> RoutingTable:
         # If every zone fails, DNS serves them all (reference §3.7, DNS failover).
         dns[lb.dns_name] = tuple(serving) or tuple(n.address for n in lb.nodes)
     nodes = frozenset(
-        n.address for lb in snapshot.load_balancers if lb.state == "active" for n in lb.nodes
+        n.address
+        for lb in snapshot.load_balancers
+        if lb.state is LoadBalancerState.ACTIVE
+        for n in lb.nodes
     )
     return RoutingTable(version=snapshot.version, plans=plans, dns=dns, node_addresses=nodes)

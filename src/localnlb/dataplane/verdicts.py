@@ -25,6 +25,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from localnlb.common.snapshot import TargetState
 from localnlb.dataplane.routing import Binding, RoutingTable
 
 
@@ -67,13 +68,13 @@ def verdict_for(
         if tg.terminate_on_deregistration:
             return Verdict(Action.RESET, why="target deregistered")
         return KEEP
-    if route.state == "draining":
+    if route.state is TargetState.DRAINING:
         if not tg.terminate_on_deregistration:
             return KEEP
         if route.draining_until is None or route.draining_until <= now_wall:
             return Verdict(Action.RESET, why="deregistration delay ended")
         return Verdict(Action.RESET_AT, at=route.draining_until, why="deregistration delay ended")
     terminates = tg.terminate_on_unhealthy or tg.unhealthy_draining_interval_seconds > 0
-    if route.state == "unhealthy" and not plan.failing_open and terminates:
+    if route.state is TargetState.UNHEALTHY and not plan.failing_open and terminates:
         return Verdict(Action.RESET, why="target unhealthy")
     return KEEP

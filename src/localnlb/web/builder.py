@@ -8,11 +8,12 @@ NodePorts and pods, and the traffic paths with their rates (:mod:`localnlb.web.p
 from __future__ import annotations
 
 from localnlb.common.snapshot import (
+    ALL_ZONES,
     LoadBalancerRoute,
+    Protocol,
     RoutingSnapshot,
     TargetGroupRoute,
 )
-from localnlb.dataplane.routing import ALL_ZONES
 from localnlb.elbv2.model.target_health import DESCRIPTIONS, TargetHealthReason
 from localnlb.web.anchors import (
     Resolver,
@@ -104,7 +105,7 @@ def _description(reason: str | None) -> str | None:
 def _health_check_text(group: TargetGroupRoute) -> str:
     check = group.health_check
     where = check.port if check.port == "traffic-port" else f"port {check.port}"
-    path = f" {check.path}" if check.protocol != "TCP" and check.path else ""
+    path = f" {check.path}" if check.protocol is not Protocol.TCP and check.path else ""
     return (
         f"{check.protocol}{path} on {where} every {check.interval_seconds}s, "
         f"healthy after {check.healthy_threshold}, unhealthy after {check.unhealthy_threshold}"

@@ -15,8 +15,8 @@ the cross-AZ and cross-node hops.
 
 from __future__ import annotations
 
-from localnlb.common.snapshot import LoadBalancerRoute, TargetGroupRoute
-from localnlb.dataplane.routing import ALL_ZONES, cross_zone_enabled
+from localnlb.common.snapshot import ALL_ZONES, LoadBalancerRoute, TargetGroupRoute
+from localnlb.dataplane.routing import cross_zone_enabled
 from localnlb.web.anchors import (
     Resolver,
     lb_node_anchor,

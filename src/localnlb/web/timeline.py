@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from localnlb.common.snapshot import RoutingSnapshot
+from localnlb.common.snapshot import RoutingSnapshot, TargetState
 from localnlb.web.cluster_view import ClusterEvent
 from localnlb.web.scene import TimelineEntry
 
@@ -26,7 +26,7 @@ EVENT_KINDS = RECONCILE_KINDS | {"Deployment"}
 @dataclass(frozen=True, slots=True)
 class _TargetState:
     group: str
-    state: str
+    state: TargetState
     reason: str | None
 
 
@@ -133,7 +133,8 @@ def _target_changes(
         old, new = before[key], after[key]
         if (old.state, old.reason) == (new.state, new.reason):
             continue
-        kind = "draining" if new.state in ("draining", "unhealthy.draining") else "health"
+        draining = (TargetState.DRAINING, TargetState.UNHEALTHY_DRAINING)
+        kind = "draining" if new.state in draining else "health"
         subject = f"{key[1]}:{key[2]}"
         text = f"{new.group}: {_state_text(old)} → {_state_text(new)}"
         entries.append(TimelineEntry(now, kind, subject, text))

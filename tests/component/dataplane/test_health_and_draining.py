@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from localnlb.common.snapshot import RoutingSnapshot, TargetGroupRoute
+from localnlb.common.snapshot import RoutingSnapshot, TargetGroupRoute, TargetState
 from localnlb.dataplane.service import DataPlane
 from tests.component.dataplane.backends import NameBackend
 from tests.component.dataplane.client import LineClient
@@ -62,6 +62,8 @@ def states(group: TargetGroupRoute, **by_name: dict[str, Any]) -> TargetGroupRou
     index = {"a": 0, "b": 1}
     targets = list(group.targets)
     for name, changes in by_name.items():
+        if "state" in changes:  # given as the API's word, held as the enum
+            changes = {**changes, "state": TargetState(changes["state"])}
         targets[index[name]] = dataclasses.replace(targets[index[name]], **changes)
     return dataclasses.replace(group, targets=tuple(targets))
 

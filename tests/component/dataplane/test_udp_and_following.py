@@ -14,6 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from localnlb.common.snapshot import TargetState
 from localnlb.dataplane.service import DataPlane
 from localnlb.dataplane.settings import DataPlaneSettings
 from tests.component.dataplane.backends import NameBackend, UdpNameBackend
@@ -100,7 +101,10 @@ async def test_follows_the_endpoint_within_a_second_with_worker_processes(
         # An API change reaches every worker within a second.
         healthy = dataclasses.replace(
             group,
-            targets=(group.targets[0], dataclasses.replace(group.targets[1], state="healthy")),
+            targets=(
+                group.targets[0],
+                dataclasses.replace(group.targets[1], state=TargetState.HEALTHY),
+            ),
         )
         changed_at = time.monotonic()
         await server.publish(snapshot(2, lb, healthy))

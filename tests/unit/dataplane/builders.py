@@ -10,20 +10,28 @@ from localnlb.common.snapshot import (
     LbNodeRoute,
     ListenerRoute,
     LoadBalancerRoute,
+    LoadBalancerState,
+    Protocol,
     RoutingSnapshot,
     TargetGroupRoute,
     TargetRoute,
+    TargetState,
 )
 
 ZONES = ("us-west-2a", "us-west-2b", "us-west-2c")
-HEALTH_CHECK = HealthCheckRoute("TCP", "traffic-port", None, None, 10, 10, 3, 3)
+HEALTH_CHECK = HealthCheckRoute(Protocol.TCP, "traffic-port", None, None, 10, 10, 3, 3)
 
 
 def target(
     address: str, port: int, zone: str = ZONES[0], state: str = "healthy", **extra: Any
 ) -> TargetRoute:
     return TargetRoute(
-        id=address, port=port, address=address, availability_zone=zone, state=state, **extra
+        id=address,
+        port=port,
+        address=address,
+        availability_zone=zone,
+        state=TargetState(state),
+        **extra,
     )
 
 
@@ -31,7 +39,7 @@ def target_group(*targets: TargetRoute, arn: str = "arn:tg", **attributes: Any) 
     values: dict[str, Any] = {
         "arn": arn,
         "name": arn.rsplit(":", 1)[-1],
-        "protocol": "TCP",
+        "protocol": Protocol.TCP,
         "port": targets[0].port if targets else 80,
         "target_type": "ip",
         "health_check": HEALTH_CHECK,
@@ -57,14 +65,18 @@ def load_balancer(
         name="lb",
         dns_name="lb-0123456789abcdef.elb.us-west-2.amazonaws.com",
         scheme="internet-facing",
-        state="active",
+        state=LoadBalancerState.ACTIVE,
         cross_zone=cross_zone,
         nodes=tuple(
             LbNodeRoute(zone, address, f"subnet-{zone}") for zone, address in nodes.items()
         ),
         listeners=(
             ListenerRoute(
-                "arn:listener", port, protocol, tg_arn, tcp_idle_timeout_seconds=idle_timeout
+                "arn:listener",
+                port,
+                Protocol(protocol),
+                tg_arn,
+                tcp_idle_timeout_seconds=idle_timeout,
             ),
         ),
         **extra,
@@ -81,6 +93,7 @@ def with_states(group: TargetGroupRoute, **states: str) -> TargetGroupRoute:
     return dataclasses.replace(
         group,
         targets=tuple(
-            dataclasses.replace(t, state=wanted.get(t.address, t.state)) for t in group.targets
+            dataclasses.replace(t, state=TargetState(wanted.get(t.address, t.state)))
+            for t in group.targets
         ),
     )

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from localnlb.common.snapshot import LoadBalancerState
 from localnlb.dataplane.routing import TCP, UDP, compile_routing
 from tests.unit.dataplane.builders import ZONES, load_balancer, snapshot, target, target_group
 
@@ -92,7 +93,7 @@ def test_tcp_udp_listeners_bind_both_transports_and_inactive_lbs_nothing() -> No
     lb = load_balancer(NODES, port=53, protocol="TCP_UDP")
     table = compile_routing(snapshot(1, lb, GROUP))
     assert {(NODES[A], 53, TCP), (NODES[A], 53, UDP)} <= set(table.plans)
-    provisioning = dataclasses.replace(lb, state="provisioning")
+    provisioning = dataclasses.replace(lb, state=LoadBalancerState.PROVISIONING)
     assert compile_routing(snapshot(2, provisioning, GROUP)).plans == {}
 
 

@@ -9,9 +9,12 @@ from localnlb.common.snapshot import (
     LbNodeRoute,
     ListenerRoute,
     LoadBalancerRoute,
+    LoadBalancerState,
+    Protocol,
     RoutingSnapshot,
     TargetGroupRoute,
     TargetRoute,
+    TargetState,
 )
 
 LB_ARN = "arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/net/web/0123456789abcdef"
@@ -23,7 +26,7 @@ NODES = (
 )
 
 TCP_CHECK = HealthCheckRoute(
-    protocol="TCP",
+    protocol=Protocol.TCP,
     port="traffic-port",
     path=None,
     matcher=None,
@@ -37,13 +40,17 @@ TCP_CHECK = HealthCheckRoute(
 def http_check(
     *, path: str = "/healthz", matcher: str = "200-399", https: bool = False
 ) -> HealthCheckRoute:
-    return replace(TCP_CHECK, protocol="HTTPS" if https else "HTTP", path=path, matcher=matcher)
+    return replace(
+        TCP_CHECK, protocol=Protocol.HTTPS if https else Protocol.HTTP, path=path, matcher=matcher
+    )
 
 
 def target(
     address: str, port: int, zone: str = "us-west-2a", state: str = "initial"
 ) -> TargetRoute:
-    return TargetRoute(id=address, port=port, address=address, availability_zone=zone, state=state)
+    return TargetRoute(
+        id=address, port=port, address=address, availability_zone=zone, state=TargetState(state)
+    )
 
 
 def target_group(
@@ -57,7 +64,7 @@ def target_group(
     return TargetGroupRoute(
         arn=arn,
         name=arn.rsplit("/", 2)[-2],
-        protocol="TCP",
+        protocol=Protocol.TCP,
         port=80,
         target_type="ip",
         health_check=health_check,
@@ -73,19 +80,19 @@ def load_balancer(
     arn: str = LB_ARN,
     nodes: tuple[LbNodeRoute, ...] = NODES,
     listeners: tuple[tuple[int, str], ...] = ((80, TG_ARN),),
-    state: str = "active",
+    state: str = LoadBalancerState.ACTIVE,
 ) -> LoadBalancerRoute:
     return LoadBalancerRoute(
         arn=arn,
         name=arn.rsplit("/", 2)[-2],
         dns_name=f"{arn.rsplit('/', 2)[-2]}-{arn.rsplit('/', 1)[-1]}.elb.us-west-2.amazonaws.com",
         scheme="internet-facing",
-        state=state,
+        state=LoadBalancerState(state),
         cross_zone=False,
         nodes=nodes,
         listeners=tuple(
             ListenerRoute(
-                arn=f"{arn}/listener/{port}", port=port, protocol="TCP", target_group_arn=tg
+                arn=f"{arn}/listener/{port}", port=port, protocol=Protocol.TCP, target_group_arn=tg
             )
             for port, tg in listeners
         ),

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from localnlb.common.snapshot import LbNodeRoute
+from localnlb.common.snapshot import LbNodeRoute, Protocol
 from localnlb.elbv2.health.machine import CheckSettings
 from localnlb.elbv2.health.plan import CheckProtocol, TargetKey, build_check_plan
 from tests.unit.health.builders import (
@@ -106,7 +106,9 @@ def test_unusable_health_check_port_checks_nothing(port: str) -> None:
 
 
 def test_unknown_health_check_protocol_checks_nothing() -> None:
-    group = target_group(target("127.42.1.5", 80), health_check=replace(TCP_CHECK, protocol="UDP"))
+    group = target_group(
+        target("127.42.1.5", 80), health_check=replace(TCP_CHECK, protocol=Protocol.UDP)
+    )
     assert build_check_plan(snapshot(group)) == {}
 
 

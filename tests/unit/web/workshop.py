@@ -8,9 +8,12 @@ from localnlb.common.snapshot import (
     LbNodeRoute,
     ListenerRoute,
     LoadBalancerRoute,
+    LoadBalancerState,
+    Protocol,
     RoutingSnapshot,
     TargetGroupRoute,
     TargetRoute,
+    TargetState,
 )
 from localnlb.web.cluster_view import ClusterView, NodeView, PodView, ServicePortView, ServiceView
 
@@ -67,7 +70,7 @@ def cluster(*pods: PodView, policy: str = "Cluster") -> ClusterView:
 
 
 def _health_check() -> HealthCheckRoute:
-    return HealthCheckRoute("TCP", "traffic-port", None, None, 10, 10, 3, 3)
+    return HealthCheckRoute(Protocol.TCP, "traffic-port", None, None, 10, 10, 3, 3)
 
 
 def lb_nodes() -> tuple[LbNodeRoute, ...]:
@@ -80,12 +83,13 @@ def instance_group(
     state: str = "initial", reason: str | None = "Elb.RegistrationInProgress"
 ) -> TargetGroupRoute:
     targets = tuple(
-        TargetRoute(n.instance_id, NODE_PORT, n.address, n.zone, state, reason) for n in nodes()
+        TargetRoute(n.instance_id, NODE_PORT, n.address, n.zone, TargetState(state), reason)
+        for n in nodes()
     )
     return TargetGroupRoute(
         arn="arn:aws:elasticloadbalancing:us-west-2:000000000000:targetgroup/k8s-ui-uinlb-inst/1",
         name="k8s-ui-uinlb-inst",
-        protocol="TCP",
+        protocol=Protocol.TCP,
         port=NODE_PORT,
         target_type="instance",
         health_check=_health_check(),
@@ -97,12 +101,13 @@ def ip_group(*pods: PodView, state: str = "initial", reason: str | None = None) 
     plan = nodes()
     zone_of = {n.name: n.zone for n in plan}
     targets = tuple(
-        TargetRoute(p.ip, 8080, p.ip, zone_of[p.node_name], state, reason) for p in pods
+        TargetRoute(p.ip, 8080, p.ip, zone_of[p.node_name], TargetState(state), reason)
+        for p in pods
     )
     return TargetGroupRoute(
         arn="arn:aws:elasticloadbalancing:us-west-2:000000000000:targetgroup/k8s-ui-uinlb-ip/2",
         name="k8s-ui-uinlb-ip",
-        protocol="TCP",
+        protocol=Protocol.TCP,
         port=8080,
         target_type="ip",
         health_check=_health_check(),
@@ -118,9 +123,9 @@ def snapshot(
         name=LB_NAME,
         dns_name=DNS_NAME,
         scheme="internet-facing",
-        state="active",
+        state=LoadBalancerState.ACTIVE,
         cross_zone=cross_zone,
         nodes=lb_nodes(),
-        listeners=(ListenerRoute("arn:listener/1", 80, "TCP", group.arn),),
+        listeners=(ListenerRoute("arn:listener/1", 80, Protocol.TCP, group.arn),),
     )
     return RoutingSnapshot(version=version, load_balancers=(lb,), target_groups=(group,))

@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from localnlb.common.snapshot import (
+    ALL_ZONES,
     HealthCheckRoute,
     LbNodeRoute,
     ListenerRoute,
     LoadBalancerRoute,
+    LoadBalancerState,
+    Protocol,
     RoutingSnapshot,
     TargetGroupRoute,
     TargetRoute,
+    TargetState,
 )
 from localnlb.elbv2.api.context import ApiContext
 from localnlb.elbv2.api.handlers.targets import enabled_zones_of, target_health_of
@@ -55,14 +59,14 @@ def _load_balancer(ctx: ApiContext, lb: LoadBalancer) -> LoadBalancerRoute:
         name=lb.name,
         dns_name=f"{lb.name}-{lb.lb_id}.elb.{ctx.settings.region}.amazonaws.com",
         scheme=lb.scheme,
-        state=LoadBalancerStateCode.ACTIVE.value,
+        state=LoadBalancerState.ACTIVE,
         cross_zone=lb.cross_zone,
         nodes=tuple(LbNodeRoute(z.zone_name, z.node_address, z.subnet_id) for z in lb.zones),
         listeners=tuple(
             ListenerRoute(
                 arn=li.arn,
                 port=li.port,
-                protocol=li.protocol,
+                protocol=Protocol(li.protocol),
                 target_group_arn=li.action.target_group_arn,
                 tcp_idle_timeout_seconds=li.idle_timeout_seconds,
             )
@@ -90,8 +94,8 @@ def _target_group(ctx: ApiContext, tg: TargetGroup, now: float) -> TargetGroupRo
                 id=registration.target_id,
                 port=registration.port,
                 address=address,
-                availability_zone=zone or "all",
-                state=health.state.value,
+                availability_zone=zone or ALL_ZONES,
+                state=TargetState(health.state.value),
                 reason=health.reason.value if health.reason else None,
                 draining_until=registration.draining_until,
             )
@@ -99,11 +103,11 @@ def _target_group(ctx: ApiContext, tg: TargetGroup, now: float) -> TargetGroupRo
     return TargetGroupRoute(
         arn=tg.arn,
         name=tg.name,
-        protocol=tg.protocol,
+        protocol=Protocol(tg.protocol),
         port=tg.port,
         target_type=tg.target_type,
         health_check=HealthCheckRoute(
-            protocol=hc.protocol,
+            protocol=Protocol(hc.protocol),
             port=hc.port,
             path=hc.path,
             matcher=hc.matcher,

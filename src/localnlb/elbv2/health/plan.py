@@ -21,17 +21,19 @@ import enum
 from dataclasses import dataclass
 
 from localnlb.common.snapshot import (
+    ALL_ZONES,
     LbNodeRoute,
     LoadBalancerRoute,
+    LoadBalancerState,
     RoutingSnapshot,
     TargetGroupRoute,
     TargetRoute,
+    TargetState,
 )
 from localnlb.elbv2.health.machine import CheckSettings
 from localnlb.elbv2.health.matcher import HttpCodeMatcher
 
-NOT_CHECKED_STATES = frozenset({"unused", "draining", "unavailable"})
-ALL_ZONES = "all"
+NOT_CHECKED_STATES = frozenset({TargetState.UNUSED, TargetState.DRAINING, TargetState.UNAVAILABLE})
 
 
 class CheckProtocol(enum.StrEnum):
@@ -110,7 +112,7 @@ def build_check_plan(
 def _uses_by_target_group(snapshot: RoutingSnapshot) -> dict[str, list[_Use]]:
     uses: dict[str, list[_Use]] = {}
     for lb in sorted(snapshot.load_balancers, key=lambda lb: lb.arn):
-        if lb.state != "active" or not lb.nodes:
+        if lb.state is not LoadBalancerState.ACTIVE or not lb.nodes:
             continue
         ports: dict[str, int] = {}
         for listener in lb.listeners:
