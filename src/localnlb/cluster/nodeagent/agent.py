@@ -28,9 +28,9 @@ from localnlb.cluster.nodeagent.status_sink import RegistryStatusSink
 from localnlb.cluster.nodes.objects import NodeIdentity, build_node, ready_condition
 from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.kinds import Kinds
-from localnlb.cluster.runtime.workqueue import WorkQueue
 from localnlb.cluster.store.events import Change
 from localnlb.common.clock import rfc3339
+from localnlb.common.workqueue import LOCAL_MAX_DELAY_SECONDS, WorkQueue, run_worker
 
 Key = tuple[str, str]
 READY_ANNOTATION = "localnlb.dev/kubelet-ready"
@@ -75,7 +75,9 @@ class NodeAgent:
         self._kubelet = kubelet
         self._sink = sink
         self._lease_period = lease_period
-        self._queue: WorkQueue[Key] = WorkQueue(f"kubelet/{identity.name}")
+        self._queue: WorkQueue[Key] = WorkQueue(
+            f"kubelet/{identity.name}", max_delay=LOCAL_MAX_DELAY_SECONDS
+        )
         self._uids: dict[Key, str] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._ready = True
@@ -96,7 +98,7 @@ class NodeAgent:
                 if ip:
                     self._pool.claim(objects.uid_of(pod), ip)
                 self._queue.add((objects.namespace_of(pod), objects.name_of(pod)))
-        self._tasks.append(asyncio.create_task(self._queue.run(self._sync)))
+        self._tasks.append(asyncio.create_task(run_worker(self._queue, self._sync)))
         self._tasks.append(asyncio.create_task(self._heartbeat()))
 
     def on_pod(self, change: Change) -> None:

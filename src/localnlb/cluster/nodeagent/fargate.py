@@ -26,9 +26,9 @@ from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.events import EventRecorder
 from localnlb.cluster.runtime.feed import ChangeFeed
 from localnlb.cluster.runtime.kinds import Kinds
-from localnlb.cluster.runtime.workqueue import WorkQueue
 from localnlb.cluster.store.events import Change, ChangeType
 from localnlb.common.addressing import AddressPlan, AzSubnet
+from localnlb.common.workqueue import LOCAL_MAX_DELAY_SECONDS, WorkQueue, run_worker
 
 Key = tuple[str, str]
 
@@ -48,7 +48,7 @@ class FargateLoop:
         self._kinds = Kinds.resolve(registry)
         self._access = Access(registry, FARGATE_SCHEDULER)
         self._events = EventRecorder(registry, self._kinds.event, FARGATE_SCHEDULER)
-        self._queue: WorkQueue[Key] = WorkQueue("fargate")
+        self._queue: WorkQueue[Key] = WorkQueue("fargate", max_delay=LOCAL_MAX_DELAY_SECONDS)
         self._nodes: dict[Key, str] = {}  # pod -> its Fargate node
         self._zones: dict[Key, str] = {}  # pod -> its node's AZ
         self._feed = ChangeFeed(registry.store)
@@ -108,7 +108,7 @@ class FargateLoop:
             elif profile_for(pod, self._profiles):
                 self._queue.add(key)
         self._feed.start()
-        self._worker = asyncio.create_task(self._queue.run(self._sync))
+        self._worker = asyncio.create_task(run_worker(self._queue, self._sync))
 
     async def stop(self, grace: float = 5.0) -> None:
         del grace

@@ -28,9 +28,9 @@ from localnlb.cluster.runtime.nodelifecycle import PERIOD_SECONDS, NodeLifecycle
 from localnlb.cluster.runtime.nodelifecycle import SWEEP as NODES_SWEEP
 from localnlb.cluster.runtime.replicasets import ReplicaSetLoop
 from localnlb.cluster.runtime.scheduling import SchedulerLoop
-from localnlb.cluster.runtime.workqueue import WorkQueue
 from localnlb.cluster.schema.kinds import ResourceType
 from localnlb.cluster.store.events import Change, ChangeType
+from localnlb.common.workqueue import LOCAL_MAX_DELAY_SECONDS, WorkQueue, run_worker
 
 Key = tuple[str, str]
 
@@ -97,14 +97,14 @@ class ControllerManager:
 
     async def start(self) -> None:
         for name, loop, watched in self._wiring:
-            queue: WorkQueue[Key] = WorkQueue(name)
+            queue: WorkQueue[Key] = WorkQueue(name, max_delay=LOCAL_MAX_DELAY_SECONDS)
             self._queues[name] = queue
             for rt in watched:
                 self._feed.subscribe(rt.store_key, _enqueue(loop, queue))
         self._prime()
         self._feed.start()
         for name, loop, _ in self._wiring:
-            self._tasks.append(asyncio.create_task(self._queues[name].run(loop.reconcile)))
+            self._tasks.append(asyncio.create_task(run_worker(self._queues[name], loop.reconcile)))
         self._tasks.append(asyncio.create_task(self._tick()))
 
     def _prime(self) -> None:

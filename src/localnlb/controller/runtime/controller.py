@@ -29,6 +29,7 @@ from lightkube.resources.core_v1 import Node, Pod
 from lightkube.resources.core_v1 import Service as ServiceResource
 from lightkube.resources.discovery_v1 import EndpointSlice
 
+from localnlb.common.workqueue import WorkQueue, run_worker
 from localnlb.controller.deploy.deployer import StackDeployer
 from localnlb.controller.runtime.aws_calls import AwsCaller
 from localnlb.controller.runtime.aws_ec2 import Boto3Ec2
@@ -55,7 +56,6 @@ from localnlb.controller.runtime.webhook_server import (
     WebhookServer,
     WebhookSettings,
 )
-from localnlb.controller.runtime.workqueue import WorkQueue, run_worker
 from localnlb.controller.service.constants import READINESS_GATE_PREFIX
 from localnlb.controller.service.objects import service_from_object
 from localnlb.controller.service.ownership import should_reconcile
@@ -118,8 +118,8 @@ class LoadBalancerController:
         self._elector: LeaderElector | None = None
         self.leading = asyncio.Event()
         self.lost = asyncio.Event()
-        self.service_queue = WorkQueue("service")
-        self.binding_queue = WorkQueue("targetgroupbinding")
+        self.service_queue: WorkQueue[str] = WorkQueue("service")
+        self.binding_queue: WorkQueue[str] = WorkQueue("targetgroupbinding")
         self.webhook_server: WebhookServer | None = None
 
     async def start(self) -> None:
