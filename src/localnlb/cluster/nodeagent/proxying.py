@@ -25,8 +25,8 @@ from localnlb.cluster.kubeproxy.service_ip_proxy import ServiceIpProxy
 from localnlb.cluster.kubeproxy.service_ips import build_service_ip_table
 from localnlb.cluster.runtime.feed import ChangeFeed
 from localnlb.cluster.runtime.kinds import Kinds
-from localnlb.cluster.runtime.workqueue import WorkQueue
 from localnlb.cluster.store.events import Change
+from localnlb.common.workqueue import LOCAL_MAX_DELAY_SECONDS, WorkQueue, run_worker
 
 REBUILD = "rebuild"
 
@@ -48,7 +48,7 @@ class NodeProxies:
         }
         # One listener per ClusterIP:port serves every node (they all share 127/8).
         self.service_ips = ServiceIpProxy(clock=registry.clock)
-        self._queue: WorkQueue[str] = WorkQueue("kube-proxy")
+        self._queue: WorkQueue[str] = WorkQueue("kube-proxy", max_delay=LOCAL_MAX_DELAY_SECONDS)
         self._feed = ChangeFeed(registry.store)
         self._feed.subscribe(self._kinds.service.store_key, self._stale)
         self._feed.subscribe(self._kinds.endpoint_slice.store_key, self._stale)
@@ -72,7 +72,7 @@ class NodeProxies:
         await self.service_ips.start()
         self._feed.start()
         self._queue.add(REBUILD)
-        self._worker = asyncio.create_task(self._queue.run(self._rebuild))
+        self._worker = asyncio.create_task(run_worker(self._queue, self._rebuild))
 
     async def stop(self, grace: float = 5.0) -> None:
         await self._feed.stop()
