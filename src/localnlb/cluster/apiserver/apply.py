@@ -3,8 +3,8 @@
 JSON, merge and strategic merge patches give the object to update to. Server-side apply
 (``application/apply-patch+yaml``) creates when nothing is stored, else merges the configuration,
 drops the fields this manager applied before and applies no more, and refuses to overwrite other
-managers' values unless forced (409 Conflict). The
-:class:`~localnlb.cluster.apiserver.registry.Registry` executes the plan as a create or an update.
+managers' values unless forced (409 Conflict). The registry executes the plan as a create or
+an update.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Preconditions, finalizers, deletionTimestamp, pod grace periods, propagation policies (the
 ``foregroundDeletion``/``orphan`` finalizers the GC controller honours) and namespace
-termination. The :class:`~localnlb.cluster.apiserver.registry.Registry` executes the plan.
+termination. The registry executes the plan.
 
 An object with finalizers (or a scheduled pod given a grace period) is only marked: its
 deletionTimestamp is set and it stays until an update removes the last finalizer (and, for pods,
