@@ -54,18 +54,17 @@ class NodeLifecycleLoop:
             lease = self._access.find(self._kinds.lease, "kube-node-lease", name)
             verdict = judge_node(node, lease_renewed_at=_renew_time(lease), now=wall)
             if verdict.mark_unknown:
-                status = dict(node["status"])
+                status = dict(node.get("status") or {})
                 status["conditions"] = unknown_conditions(node, now=now)
                 node = self._access.write_status(self._kinds.node, node, status)
-            kept = [
-                t for t in node["spec"].get("taints") or () if t.get("key") not in LIFECYCLE_TAINTS
-            ]
+            spec = objects.spec(node)  # a Node may be written with no spec at all
+            kept = [t for t in spec.get("taints") or () if t.get("key") not in LIFECYCLE_TAINTS]
             wanted = [*kept, *({**t, "timeAdded": now} for t in verdict.taints)]
-            current = node["spec"].get("taints") or []
+            current = spec.get("taints") or []
             if [(t.get("key"), t.get("effect")) for t in current] != [
                 (t.get("key"), t.get("effect")) for t in wanted
             ]:
-                node["spec"]["taints"] = wanted
+                node = {**node, "spec": {**spec, "taints": wanted}}
                 node = self._access.update(self._kinds.node, node)
             if verdict.pods_not_ready:
                 self._mark_pods_not_ready(name, now)
