@@ -12,7 +12,7 @@ import signal
 import sys
 
 from localnlb.cli.options import add_state_dir_option
-from localnlb.cluster.apiserver.server import ApiServer, StateDirBusy
+from localnlb.cluster.apiserver.serving.server import ApiServer, StateDirBusy
 from localnlb.common import statedir
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from localnlb.cluster.apiserver.server import POD_LOG_DIR, ApiServer
+from localnlb.cluster.apiserver.serving.server import POD_LOG_DIR, ApiServer
 from localnlb.cluster.kubelet.settings import KubeletSettings
 from localnlb.cluster.nodeagent.fargate import FargateLoop
 from localnlb.cluster.nodeagent.fleet import NodeFleet

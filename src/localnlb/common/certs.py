@@ -1,6 +1,6 @@
 """X.509 building blocks for the project's own TLS: a CA and the serving certificates it signs.
 
-The API server keeps a CA per state dir (:mod:`localnlb.cluster.apiserver.tls`); the load
+The API server keeps a CA per state dir (:mod:`localnlb.cluster.apiserver.serving.tls`); the load
 balancer controller's admission webhook server makes a throw-away one at each start and hands
 its certificate to the API server as the webhook's ``caBundle``. EC P-256 keys, SHA-256.
 """

@@ -12,8 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from localnlb.cluster.apiserver import tls
-from localnlb.cluster.apiserver.server import ApiServer
+from localnlb.cluster.apiserver.serving import tls
+from localnlb.cluster.apiserver.serving.server import ApiServer
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from localnlb.cluster.apiserver.server import ApiServer
+from localnlb.cluster.apiserver.serving.server import ApiServer
 from localnlb.cluster.runtime.manager import ControllerManager
 from localnlb.common import certs
 from tests.component.cluster.conftest import Api, namespace, pod

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from localnlb.cluster.apiserver.subresources import log_path
+from localnlb.cluster.apiserver.storage.subresource_semantics import log_path
 from tests.component.cluster.conftest import Api, example_crd, pod
 
 PODS = "/api/v1/namespaces/default/pods"

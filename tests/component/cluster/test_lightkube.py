@@ -13,7 +13,7 @@ from lightkube.models.meta_v1 import LabelSelector, ObjectMeta
 from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.core_v1 import ConfigMap, Service
 
-from localnlb.cluster.apiserver.server import ApiServer
+from localnlb.cluster.apiserver.serving.server import ApiServer
 
 pytestmark = pytest.mark.timeout(30)
 

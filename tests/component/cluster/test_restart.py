@@ -13,7 +13,7 @@ import pytest
 from lightkube import Client, KubeConfig
 from lightkube.resources.core_v1 import ConfigMap
 
-from localnlb.cluster.apiserver.server import ApiServer, StateDirBusy
+from localnlb.cluster.apiserver.serving.server import ApiServer, StateDirBusy
 from tests.helpers.processes import ProcessGroup
 from tests.helpers.waiting import async_wait_until, wait_until
 

@@ -12,8 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from localnlb.cluster.apiserver import tls
-from localnlb.cluster.apiserver.server import ApiServer
+from localnlb.cluster.apiserver.serving import tls
+from localnlb.cluster.apiserver.serving.server import ApiServer
 from tests.component.cluster.conftest import Api, pod, start_server
 from tests.helpers.waiting import async_wait_until
 

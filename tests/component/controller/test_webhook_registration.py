@@ -15,7 +15,7 @@ from lightkube.resources.admissionregistration_v1 import (
 )
 from lightkube.resources.core_v1 import Service
 
-from localnlb.cluster.apiserver.server import ApiServer
+from localnlb.cluster.apiserver.serving.server import ApiServer
 from localnlb.controller.runtime.webhook_registration import calls_back, deregister, register
 from localnlb.controller.runtime.webhook_server import WebhookServer
 from localnlb.controller.service.settings import ControllerSettings

@@ -21,7 +21,7 @@ from lightkube.models.core_v1 import (
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Event, Node, Pod, Service
 
-from localnlb.cluster.apiserver.server import ApiServer
+from localnlb.cluster.apiserver.serving.server import ApiServer
 from localnlb.web.hub import SceneHub
 from localnlb.web.kube_source import KubeWatcher
 from tests.helpers.waiting import async_wait_until

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import random
 
-from localnlb.cluster.apiserver.bootstrap import bootstrap
-from localnlb.cluster.apiserver.registry import Registry
+from localnlb.cluster.apiserver.storage.bootstrap import bootstrap
+from localnlb.cluster.apiserver.storage.registry import Registry
 from localnlb.cluster.nodes.lifecycle import UNREACHABLE_TAINT
 from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.kinds import Kinds

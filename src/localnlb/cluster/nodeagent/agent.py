@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from localnlb.cluster.apiserver.status import ApiError
+from localnlb.cluster.apiserver.objects.status import ApiError
 from localnlb.cluster.controllers import objects
 from localnlb.cluster.kubelet.core import KubeletCore
 from localnlb.cluster.kubelet.environment import PodContext, decode_secret_data

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 from collections import Counter
 
-from localnlb.cluster.apiserver.registry import Registry
+from localnlb.cluster.apiserver.storage.registry import Registry
 from localnlb.cluster.controllers import objects
 from localnlb.cluster.nodeagent.fleet import NodeFleet
 from localnlb.cluster.nodes.fargate import (

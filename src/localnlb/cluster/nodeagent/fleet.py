@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from localnlb.cluster.apiserver.registry import Registry
+from localnlb.cluster.apiserver.storage.registry import Registry
 from localnlb.cluster.kubelet.core import KubeletCore
 from localnlb.cluster.kubelet.events import WARNING, KubeletEvent
 from localnlb.cluster.kubelet.settings import KubeletSettings

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 from prometheus_client import CollectorRegistry
 
-from localnlb.cluster.apiserver.registry import Registry
+from localnlb.cluster.apiserver.storage.registry import Registry
 from localnlb.cluster.kubeproxy.metrics import ProxyMetrics
 from localnlb.cluster.kubeproxy.proxier import Proxier
 from localnlb.cluster.kubeproxy.rules import build_proxy_table

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from localnlb.cluster.apiserver.status import ApiError
+from localnlb.cluster.apiserver.objects.status import ApiError
 from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.kinds import Kinds
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from localnlb.cluster.apiserver import admitting
-from localnlb.cluster.apiserver.registry import Registry
-from localnlb.cluster.apiserver.status import ApiError
-from localnlb.cluster.apiserver.webhook_admission import WebhookAdmission
+from localnlb.cluster.apiserver.objects.status import ApiError
+from localnlb.cluster.apiserver.storage.registry import Registry
+from localnlb.cluster.apiserver.webhooks import admitted_writes
+from localnlb.cluster.apiserver.webhooks.dispatch import WebhookAdmission
 from localnlb.cluster.schema.kinds import ResourceType
 
 JsonObject = dict[str, Any]
@@ -46,7 +46,7 @@ class Access:
         self, rt: ResourceType, namespace: str, obj: JsonObject
     ) -> JsonObject:
         """Create through the admission webhooks, as a controller's write through the API."""
-        return await admitting.create(
+        return await admitted_writes.create(
             self.webhooks, self.registry, rt, namespace, obj, manager=self.manager
         )
 

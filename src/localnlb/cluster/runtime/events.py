@@ -12,8 +12,8 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from localnlb.cluster.apiserver.registry import Registry
-from localnlb.cluster.apiserver.status import ApiError
+from localnlb.cluster.apiserver.objects.status import ApiError
+from localnlb.cluster.apiserver.storage.registry import Registry
 from localnlb.cluster.controllers import objects
 from localnlb.cluster.schema.kinds import ResourceType
 from localnlb.common.clock import rfc3339

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from localnlb.cluster.apiserver.registry import Registry
+from localnlb.cluster.apiserver.storage.registry import Registry
 from localnlb.cluster.schema.kinds import ResourceType
 
 

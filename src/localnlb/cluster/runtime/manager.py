@@ -12,8 +12,8 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from localnlb.cluster.apiserver.registry import Registry
-from localnlb.cluster.apiserver.webhook_admission import WebhookAdmission
+from localnlb.cluster.apiserver.storage.registry import Registry
+from localnlb.cluster.apiserver.webhooks.dispatch import WebhookAdmission
 from localnlb.cluster.controllers import objects
 from localnlb.cluster.nodes.fargate import FargateProfile
 from localnlb.cluster.runtime.access import Access

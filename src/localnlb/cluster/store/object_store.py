@@ -7,7 +7,8 @@ watch from an older revision resumes after a restart, and one from before the ke
 :class:`RevisionCompacted` (410 Gone) and relists.
 
 The store knows nothing of Kubernetes semantics (defaults, finalizers, generation): those live in
-:mod:`localnlb.cluster.apiserver.registry`, which every client, HTTP or in-process, goes through.
+:mod:`localnlb.cluster.apiserver.storage.registry`, which every client, HTTP or in-process, goes
+through.
 Resources are keyed ``"<group>/<plural>"`` (``"/pods"``, ``"apps/deployments"``); cluster-scoped
 objects have namespace ``""``.
 """

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from localnlb.cluster.apiserver.server import ApiServer
+from localnlb.cluster.apiserver.serving.server import ApiServer
 from localnlb.cluster.controllers import objects
 from localnlb.cluster.nodes.objects import NodeIdentity, build_node
 from localnlb.cluster.runtime.kinds import Kinds

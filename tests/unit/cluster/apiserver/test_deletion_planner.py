@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from localnlb.cluster.apiserver.catalog import Catalog
-from localnlb.cluster.apiserver.deletion import (
+from localnlb.cluster.apiserver.discovery.catalog import Catalog
+from localnlb.cluster.apiserver.objects.status import ApiError
+from localnlb.cluster.apiserver.storage.deletion_planner import (
     DeletionStep,
     namespace_may_go,
     plan_delete,
 )
-from localnlb.cluster.apiserver.status import ApiError
 from localnlb.cluster.schema.kinds import ResourceType
 
 NOW = 1_700_000_000.0  # 2023-11-14T22:13:20Z

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
-from localnlb.cluster.apiserver.bootstrap import bootstrap
-from localnlb.cluster.apiserver.event_ttl import EVENT_TTL, expire_events
-from localnlb.cluster.apiserver.meta import timestamp
-from localnlb.cluster.apiserver.registry import Registry
+from localnlb.cluster.apiserver.objects.meta import timestamp
+from localnlb.cluster.apiserver.storage.bootstrap import bootstrap
+from localnlb.cluster.apiserver.storage.event_ttl import EVENT_TTL, expire_events
+from localnlb.cluster.apiserver.storage.registry import Registry
 from localnlb.cluster.store import ObjectStore
 from localnlb.common.addressing import build_address_plan
 from localnlb.common.clock import FakeClock

@@ -6,10 +6,15 @@ from typing import Any
 
 import pytest
 
-from localnlb.cluster.apiserver import managed
-from localnlb.cluster.apiserver.fieldsets import from_fields_v1, leaves, remove, to_fields_v1
-from localnlb.cluster.apiserver.patch_meta import for_store_key
-from localnlb.cluster.apiserver.status import ApiError
+from localnlb.cluster.apiserver.decoding.merge_keys import for_store_key
+from localnlb.cluster.apiserver.objects.status import ApiError
+from localnlb.cluster.apiserver.storage import managed_fields
+from localnlb.cluster.apiserver.storage.field_sets import (
+    from_fields_v1,
+    leaves,
+    remove,
+    to_fields_v1,
+)
 
 TREE = for_store_key("apps/deployments")
 
@@ -63,11 +68,11 @@ def test_remove_a_keyed_element_and_a_set_member() -> None:
 
 def test_update_takes_changed_fields_apply_owns_its_config() -> None:
     first = _deployment()
-    managed.track(
+    managed_fields.track(
         None, first, manager="create", operation="Update", subresource="", tree=TREE, wall=0
     )
     second = _deployment(image="ui:2")
-    managed.track(
+    managed_fields.track(
         first, second, manager="edit", operation="Update", subresource="", tree=TREE, wall=1
     )
     owners = {
@@ -77,7 +82,7 @@ def test_update_takes_changed_fields_apply_owns_its_config() -> None:
     assert image in owners["edit"]
     assert image not in owners["create"]
     with pytest.raises(ApiError) as raised:
-        managed.check_conflicts(
+        managed_fields.check_conflicts(
             second,
             _deployment(image="ui:3"),
             manager="apply",
@@ -87,7 +92,7 @@ def test_update_takes_changed_fields_apply_owns_its_config() -> None:
             api_version="apps/v1",
         )
     assert raised.value.code == 409
-    managed.check_conflicts(
+    managed_fields.check_conflicts(
         second,
         _deployment(image="ui:2"),
         manager="apply",
@@ -101,7 +106,7 @@ def test_update_takes_changed_fields_apply_owns_its_config() -> None:
 def test_released_fields_go_whole_elements_when_unowned() -> None:
     current = _deployment(more=[{"name": "side", "image": "s"}])
     config = _deployment(more=[{"name": "side", "image": "s"}])
-    managed.track(
+    managed_fields.track(
         None,
         current,
         manager="me",
@@ -111,5 +116,5 @@ def test_released_fields_go_whole_elements_when_unowned() -> None:
         wall=0,
         applied=set(leaves(config, TREE)),
     )
-    dropped = managed.released(current, _deployment(), manager="me", tree=TREE)
+    dropped = managed_fields.released(current, _deployment(), manager="me", tree=TREE)
     assert dropped == [("f:spec", "f:template", "f:spec", "f:containers", 'k:{"name":"side"}')]

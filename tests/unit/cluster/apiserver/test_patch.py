@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from localnlb.cluster.apiserver import patch_meta
-from localnlb.cluster.apiserver.patch import (
+from localnlb.cluster.apiserver.decoding import merge_keys
+from localnlb.cluster.apiserver.decoding.patch_formats import (
     PatchError,
     json_patch,
     merge_patch,
     strategic_merge,
 )
 
-DEPLOYMENT = patch_meta.for_store_key("apps/deployments")
-SERVICE = patch_meta.for_store_key("/services")
+DEPLOYMENT = merge_keys.for_store_key("apps/deployments")
+SERVICE = merge_keys.for_store_key("/services")
 
 
 def _deployment() -> dict[str, object]:

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from localnlb.cluster.apiserver.apply import plan_patch
-from localnlb.cluster.apiserver.catalog import Catalog
-from localnlb.cluster.apiserver.fieldsets import Path, to_fields_v1
-from localnlb.cluster.apiserver.status import ApiError
+from localnlb.cluster.apiserver.discovery.catalog import Catalog
+from localnlb.cluster.apiserver.objects.status import ApiError
+from localnlb.cluster.apiserver.storage.field_sets import Path, to_fields_v1
+from localnlb.cluster.apiserver.storage.patch_planner import plan_patch
 from localnlb.cluster.schema.kinds import ResourceType
 
 

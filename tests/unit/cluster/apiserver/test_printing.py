@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from localnlb.cluster.apiserver.ages import human_duration
-from localnlb.cluster.apiserver.meta import parse_timestamp
-from localnlb.cluster.apiserver.pod_status import pod_status_reason
-from localnlb.cluster.apiserver.tables import to_table
+from localnlb.cluster.apiserver.objects.meta import parse_timestamp
+from localnlb.cluster.apiserver.printers.ages import human_duration
+from localnlb.cluster.apiserver.printers.pod_status import pod_status_reason
+from localnlb.cluster.apiserver.printers.tables import to_table
 from localnlb.cluster.schema.kinds import builtin_by_kind
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from localnlb.cluster.apiserver.bootstrap import bootstrap
-from localnlb.cluster.apiserver.registry import Registry
-from localnlb.cluster.apiserver.status import ApiError
+from localnlb.cluster.apiserver.objects.status import ApiError
+from localnlb.cluster.apiserver.storage.bootstrap import bootstrap
+from localnlb.cluster.apiserver.storage.registry import Registry
 from localnlb.cluster.store import ObjectStore
 from localnlb.common.addressing import build_address_plan
 from localnlb.common.clock import FakeClock

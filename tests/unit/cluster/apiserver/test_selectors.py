@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from localnlb.cluster.apiserver.field_selectors import supported_fields
-from localnlb.cluster.apiserver.selectors import (
+from localnlb.cluster.apiserver.objects.status import ApiError
+from localnlb.cluster.apiserver.storage.selectable_fields import supported_fields
+from localnlb.cluster.apiserver.storage.selectors import (
     fields_match,
     labels_match,
     parse_field_selector,
     parse_label_selector,
 )
-from localnlb.cluster.apiserver.status import ApiError
 
 LABELS = {"app": "web", "tier": "front", "version": "3"}
 

@@ -6,7 +6,7 @@ import ipaddress
 import random
 from typing import Any
 
-from localnlb.cluster.apiserver.service_alloc import (
+from localnlb.cluster.apiserver.storage.service_allocation import (
     allocate,
     carry_allocations,
     kubernetes_service_ip,

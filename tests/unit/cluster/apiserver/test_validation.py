@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from localnlb.cluster.apiserver.decoding import decode
-from localnlb.cluster.apiserver.status import ApiError
-from localnlb.cluster.apiserver.validation import validate
+from localnlb.cluster.apiserver.admission.validation import validate
+from localnlb.cluster.apiserver.decoding.typed import decode
+from localnlb.cluster.apiserver.objects.status import ApiError
 from localnlb.cluster.schema.kinds import builtin_by_kind
 
 

@@ -9,16 +9,13 @@ from typing import Any
 
 import pytest
 
-from localnlb.cluster.apiserver.status import ApiError
-from localnlb.cluster.apiserver.webhook_client import is_loopback_url
-from localnlb.cluster.apiserver.webhook_defaults import mutating_configuration
-from localnlb.cluster.apiserver.webhook_review import (
-    WebhookCallFailed,
-    answer_to_object,
-    build_review,
+from localnlb.cluster.apiserver.objects.status import ApiError
+from localnlb.cluster.apiserver.webhooks.client import is_loopback_url
+from localnlb.cluster.apiserver.webhooks.config_defaults import mutating_configuration
+from localnlb.cluster.apiserver.webhooks.config_validation import (
+    configuration as configuration_causes,
 )
-from localnlb.cluster.apiserver.webhook_validation import configuration as configuration_causes
-from localnlb.cluster.apiserver.webhooks import (
+from localnlb.cluster.apiserver.webhooks.matching import (
     AdmissionAttributes,
     FailurePolicy,
     Operation,
@@ -29,6 +26,11 @@ from localnlb.cluster.apiserver.webhooks import (
     rule_matches,
     selector_matches,
     webhooks_of,
+)
+from localnlb.cluster.apiserver.webhooks.review import (
+    WebhookCallFailed,
+    answer_to_object,
+    build_review,
 )
 from localnlb.cluster.schema.kinds import ResourceType, builtin_by_kind
 

@@ -1,0 +1,3 @@
+"""Request decoding: content negotiation and bodies, decoding into the kind's typed
+shape, unknown fields, and the three patch formats with their merge keys.
+"""

@@ -1,0 +1,3 @@
+"""Server-side Table output: columns per kind (as kube-apiserver's printers), CRD
+printer columns (simple JSONPath), ages and pod status as kubectl shows them.
+"""
