@@ -179,6 +179,21 @@ async def test_routing_long_poll(server: Elbv2Server) -> None:
         assert unchanged.version == server.feed.version
 
 
+@pytest.mark.parametrize(
+    "params",
+    [{"timeout": "nan"}, {"timeout": "NaN"}, {"timeout": "soon"}, {"after": "x"}],
+)
+async def test_a_long_poll_with_an_unusable_after_or_timeout_is_a_400(
+    server: Elbv2Server, params: dict[str, str]
+) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(server.url + SNAPSHOT_PATH, params=params) as reply,
+    ):
+        assert reply.status == 400
+        assert "bad 'after' or 'timeout'" in (await reply.json())["error"]
+
+
 async def poll_after(
     session: aiohttp.ClientSession, server: Elbv2Server, version: int
 ) -> RoutingSnapshot:

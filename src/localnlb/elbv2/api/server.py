@@ -9,6 +9,7 @@ spent in the server is returned in ``x-localnlb-handling-ms`` (the benchmark rea
 from __future__ import annotations
 
 import logging
+import math
 import time
 import urllib.parse
 
@@ -88,11 +89,16 @@ def _xml(body: str, status: int, rid: str, started: float) -> web.Response:
 async def _handle_routing(request: web.Request) -> web.Response:
     publisher = request.app[PUBLISHER_KEY]
     raw_after = request.query.get("after", "-1")
+    raw_timeout = request.query.get("timeout", str(LONG_POLL_SECONDS))
     try:
         after = int(raw_after)
-        timeout = float(request.query.get("timeout", LONG_POLL_SECONDS))
+        timeout = float(raw_timeout)
     except ValueError:
-        return web.json_response({"error": f"bad 'after' or 'timeout': {raw_after!r}"}, status=400)
+        timeout = math.nan
+    if math.isnan(timeout):  # float() takes "nan", which no wait can be bounded by
+        return web.json_response(
+            {"error": f"bad 'after' or 'timeout': {raw_after!r}, {raw_timeout!r}"}, status=400
+        )
     snapshot = await publisher.wait_newer(after, min(max(timeout, 0.0), LONG_POLL_SECONDS))
     return web.Response(text=snapshot.to_json(), content_type="application/json")
 
