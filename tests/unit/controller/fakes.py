@@ -26,6 +26,7 @@ from localnlb.controller.runtime.aws_calls import AwsApiError
 from localnlb.controller.service.objects import Service
 from localnlb.controller.targetgroupbinding.objects import EndpointSliceInfo, NodeInfo, PodInfo
 from localnlb.controller.targetgroupbinding.targets import ActualTarget, TargetDescription
+from localnlb.elbv2.model.arns import dns_name
 
 
 @dataclass
@@ -103,7 +104,7 @@ class FakeElbV2:
             arn=f"{ARN_PREFIX}:loadbalancer/net/{spec.name}/{suffix}",
             name=spec.name,
             scheme=spec.scheme,
-            dns_name=f"{spec.name}-{suffix}.elb.us-west-2.amazonaws.com",
+            dns_name=dns_name(name=spec.name, lb_id=suffix, region="us-west-2"),
             ip_address_type=spec.ip_address_type,
             subnet_ids=tuple(m.subnet_id for m in spec.subnet_mappings),
             security_groups=tuple(security_groups),

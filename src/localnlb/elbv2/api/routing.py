@@ -25,6 +25,7 @@ from localnlb.common.snapshot import (
 )
 from localnlb.elbv2.api.context import ApiContext
 from localnlb.elbv2.api.handlers.targets import enabled_zones_of, target_health_of
+from localnlb.elbv2.model.arns import dns_name
 from localnlb.elbv2.model.load_balancer import LoadBalancer, LoadBalancerStateCode
 from localnlb.elbv2.model.target_group import TargetGroup
 
@@ -57,7 +58,7 @@ def _load_balancer(ctx: ApiContext, lb: LoadBalancer) -> LoadBalancerRoute:
     return LoadBalancerRoute(
         arn=lb.arn,
         name=lb.name,
-        dns_name=f"{lb.name}-{lb.lb_id}.elb.{ctx.settings.region}.amazonaws.com",
+        dns_name=dns_name(name=lb.name, lb_id=lb.lb_id, region=ctx.settings.region),
         scheme=lb.scheme,
         state=LoadBalancerState.ACTIVE,
         cross_zone=lb.cross_zone,

@@ -59,6 +59,8 @@ class ArnScope:
 
 
 def dns_name(*, name: str, lb_id: str, region: str) -> str:
+    """A load balancer's DNS name, ``<name>-<id>.elb.<region>.amazonaws.com``: the one builder
+    (DescribeLoadBalancers and the routing snapshot both spell it through here)."""
     return f"{name}-{lb_id}.elb.{region}.amazonaws.com"
 
 
