@@ -3,6 +3,8 @@ and compare, answering AWS's 403 errors (unknown key id, bad signature, missing 
 
 Only the headers the client listed in ``SignedHeaders`` take part, exactly as the client signed
 them; the timestamp comes from ``X-Amz-Date`` and the region/service from the credential scope.
+A signature dated more than 15 minutes from ``now`` (either way) is refused as AWS refuses it,
+so a captured request cannot be replayed later. ``now`` is a parameter: this module stays pure.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -27,6 +30,8 @@ _AUTHORIZATION = re.compile(
     r"(?P<service>[^/]+)/aws4_request,\s*SignedHeaders=(?P<headers>[^,]+),\s*"
     r"Signature=(?P<signature>[0-9a-f]{64})"
 )
+SKEW = timedelta(minutes=15)  # how far AWS lets X-Amz-Date stray from its clock
+_AMZ_DATE = "%Y%m%dT%H%M%SZ"
 SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check your "
     "AWS Secret Access Key and signing method. Consult the service documentation for details."
@@ -40,6 +45,7 @@ def verify_signature(
     headers: Mapping[str, str],
     body: bytes,
     credentials: Mapping[str, str],
+    now: float,
 ) -> None:
     lowered = {k.lower(): v for k, v in headers.items()}
     header = lowered.get("authorization")
@@ -67,3 +73,25 @@ def verify_signature(
         expected, found["signature"]
     ):
         raise SignatureDoesNotMatch(SIGNATURE_MISMATCH)
+    _check_freshness(timestamp, datetime.fromtimestamp(now, UTC))
+
+
+def _check_freshness(timestamp: str, now: datetime) -> None:
+    try:
+        signed_at = datetime.strptime(timestamp, _AMZ_DATE).replace(tzinfo=UTC)
+    except ValueError:
+        raise IncompleteSignature(
+            f"Date must be in ISO-8601 'basic format'. Got '{timestamp}'."
+        ) from None
+    clock = now.strftime(_AMZ_DATE)
+    if signed_at < now - SKEW:
+        earliest = (now - SKEW).strftime(_AMZ_DATE)
+        raise SignatureDoesNotMatch(
+            f"Signature expired: {timestamp} is now earlier than {earliest} ({clock} - 15 min.)"
+        )
+    if signed_at > now + SKEW:
+        latest = (now + SKEW).strftime(_AMZ_DATE)
+        raise SignatureDoesNotMatch(
+            f"Signature not yet current: {timestamp} is still later than {latest}"
+            f" ({clock} + 15 min.)"
+        )

@@ -63,6 +63,7 @@ async def _handle_query(request: web.Request) -> web.Response:
                 headers=request.headers,
                 body=body,
                 credentials=ctx.settings.credentials,
+                now=ctx.clock.wall(),
             )
         except AwsError as error:
             return _error(error, form, started)
