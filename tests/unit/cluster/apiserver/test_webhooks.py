@@ -9,13 +9,11 @@ from typing import Any
 
 import pytest
 
-from localnlb.cluster.apiserver.objects.status import ApiError
-from localnlb.cluster.apiserver.webhooks.client import is_loopback_url
-from localnlb.cluster.apiserver.webhooks.config_defaults import mutating_configuration
-from localnlb.cluster.apiserver.webhooks.config_validation import (
+from localnlb.cluster.apiserver.admission.webhook_config_defaults import mutating_configuration
+from localnlb.cluster.apiserver.admission.webhook_config_validation import (
     configuration as configuration_causes,
 )
-from localnlb.cluster.apiserver.webhooks.matching import (
+from localnlb.cluster.apiserver.admission.webhook_matching import (
     AdmissionAttributes,
     FailurePolicy,
     Operation,
@@ -27,11 +25,13 @@ from localnlb.cluster.apiserver.webhooks.matching import (
     selector_matches,
     webhooks_of,
 )
-from localnlb.cluster.apiserver.webhooks.review import (
+from localnlb.cluster.apiserver.admission.webhook_review import (
     WebhookCallFailed,
     answer_to_object,
     build_review,
 )
+from localnlb.cluster.apiserver.objects.status import ApiError
+from localnlb.cluster.apiserver.webhooks.client import is_loopback_url
 from localnlb.cluster.schema.kinds import ResourceType, builtin_by_kind
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from localnlb.cluster.apiserver.webhooks import config_defaults
+from localnlb.cluster.apiserver.admission import webhook_config_defaults
 
 JsonObject = dict[str, Any]
 
@@ -144,10 +144,10 @@ DEFAULTERS: dict[str, Callable[[JsonObject], None]] = {
     "apps/replicasets": _replicaset,
     "discovery.k8s.io/endpointslices": _endpoint_slice,
     "admissionregistration.k8s.io/mutatingwebhookconfigurations": (
-        config_defaults.mutating_configuration
+        webhook_config_defaults.mutating_configuration
     ),
     "admissionregistration.k8s.io/validatingwebhookconfigurations": (
-        config_defaults.validating_configuration
+        webhook_config_defaults.validating_configuration
     ),
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from localnlb.cluster.apiserver.admission import webhook_config_validation
 from localnlb.cluster.apiserver.admission.workload_validation import pod, template_workload
 from localnlb.cluster.apiserver.objects import names
 from localnlb.cluster.apiserver.objects.causes import (
@@ -20,7 +21,6 @@ from localnlb.cluster.apiserver.objects.causes import (
     unsupported,
 )
 from localnlb.cluster.apiserver.objects.status import Cause
-from localnlb.cluster.apiserver.webhooks import config_validation
 
 JsonObject = dict[str, Any]
 _SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
@@ -100,9 +100,11 @@ VALIDATORS: dict[str, Callable[[JsonObject, JsonObject | None], list[Cause]]] = 
     "/secrets": _configmap,
     "apps/deployments": template_workload,
     "apps/replicasets": template_workload,
-    "admissionregistration.k8s.io/mutatingwebhookconfigurations": config_validation.configuration,
+    "admissionregistration.k8s.io/mutatingwebhookconfigurations": (
+        webhook_config_validation.configuration
+    ),
     "admissionregistration.k8s.io/validatingwebhookconfigurations": (
-        config_validation.configuration
+        webhook_config_validation.configuration
     ),
 }
 

@@ -1,4 +1,3 @@
-"""Admission webhooks around the registry: which registered webhooks match a request,
-the AdmissionReview exchange, the HTTPS client, the dispatcher and the admitted writes; and
-the defaults and validation of the webhook configurations themselves.
+"""Admission webhooks around the registry, the async shell: the HTTPS client, the dispatcher that
+calls the stored configurations' webhooks, and the create/update/patch writes that pass them.
 """

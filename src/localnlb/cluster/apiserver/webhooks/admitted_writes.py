@@ -16,11 +16,11 @@ from typing import Any
 from aiohttp import web
 
 from localnlb.cluster.apiserver.admission import intake
+from localnlb.cluster.apiserver.admission.webhook_matching import AdmissionAttributes, Operation
 from localnlb.cluster.apiserver.objects.meta import clone
 from localnlb.cluster.apiserver.objects.status import ApiError
 from localnlb.cluster.apiserver.storage.registry import Registry
 from localnlb.cluster.apiserver.webhooks.dispatch import WebhookAdmission
-from localnlb.cluster.apiserver.webhooks.matching import AdmissionAttributes, Operation
 from localnlb.cluster.schema.kinds import ResourceType
 
 JsonObject = dict[str, Any]

@@ -22,8 +22,8 @@ from typing import Any
 
 import aiohttp
 
-from localnlb.cluster.apiserver.webhooks.matching import Webhook
-from localnlb.cluster.apiserver.webhooks.review import WebhookCallFailed
+from localnlb.cluster.apiserver.admission.webhook_matching import Webhook
+from localnlb.cluster.apiserver.admission.webhook_review import WebhookCallFailed
 from localnlb.common.addressing import is_loopback_host
 
 

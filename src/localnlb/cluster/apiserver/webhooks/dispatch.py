@@ -15,10 +15,7 @@ import dataclasses
 import logging
 from typing import Any
 
-from localnlb.cluster.apiserver.objects import meta, status
-from localnlb.cluster.apiserver.storage.registry import Registry
-from localnlb.cluster.apiserver.webhooks.client import Destination, WebhookClient
-from localnlb.cluster.apiserver.webhooks.matching import (
+from localnlb.cluster.apiserver.admission.webhook_matching import (
     AdmissionAttributes,
     FailurePolicy,
     ServiceRef,
@@ -26,11 +23,14 @@ from localnlb.cluster.apiserver.webhooks.matching import (
     applies,
     ordered_webhooks,
 )
-from localnlb.cluster.apiserver.webhooks.review import (
+from localnlb.cluster.apiserver.admission.webhook_review import (
     WebhookCallFailed,
     answer_to_object,
     build_review,
 )
+from localnlb.cluster.apiserver.objects import meta, status
+from localnlb.cluster.apiserver.storage.registry import Registry
+from localnlb.cluster.apiserver.webhooks.client import Destination, WebhookClient
 from localnlb.cluster.controllers.objects import labels_of
 
 log = logging.getLogger(__name__)

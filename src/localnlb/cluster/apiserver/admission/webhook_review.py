@@ -17,12 +17,12 @@ from typing import Any
 
 import jsonpatch
 
-from localnlb.cluster.apiserver.objects.status import ApiError
-from localnlb.cluster.apiserver.webhooks.matching import (
+from localnlb.cluster.apiserver.admission.webhook_matching import (
     REVIEW_VERSIONS,
     AdmissionAttributes,
     Webhook,
 )
+from localnlb.cluster.apiserver.objects.status import ApiError
 
 JsonObject = dict[str, Any]
 REVIEW_GROUP = "admission.k8s.io"

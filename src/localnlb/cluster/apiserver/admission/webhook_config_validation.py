@@ -8,6 +8,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from localnlb.cluster.apiserver.admission.webhook_matching import (
+    DEFAULT_TIMEOUT_SECONDS,
+    REVIEW_VERSIONS,
+    FailurePolicy,
+    Operation,
+)
 from localnlb.cluster.apiserver.objects.causes import (
     duplicate,
     invalid_value,
@@ -15,12 +21,6 @@ from localnlb.cluster.apiserver.objects.causes import (
     unsupported,
 )
 from localnlb.cluster.apiserver.objects.status import Cause
-from localnlb.cluster.apiserver.webhooks.matching import (
-    DEFAULT_TIMEOUT_SECONDS,
-    REVIEW_VERSIONS,
-    FailurePolicy,
-    Operation,
-)
 
 JsonObject = dict[str, Any]
 _FAILURE_POLICIES = tuple(policy.value for policy in FailurePolicy)

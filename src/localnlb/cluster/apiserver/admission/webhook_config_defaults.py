@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from localnlb.cluster.apiserver.webhooks.matching import DEFAULT_TIMEOUT_SECONDS
+from localnlb.cluster.apiserver.admission.webhook_matching import DEFAULT_TIMEOUT_SECONDS
 
 JsonObject = dict[str, Any]
 
