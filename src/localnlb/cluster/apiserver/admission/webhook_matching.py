@@ -5,7 +5,7 @@ A webhook applies when one of its rules matches the operation, group, version, r
 subresource, ``*`` wildcards) and scope, and its namespaceSelector matches the labels of the
 request's namespace (cluster-scoped objects and Namespaces themselves: the object's own labels,
 as Kubernetes does), and its objectSelector matches the new or the old object's labels. Pure:
-the dispatcher (:mod:`.webhook_admission`) reads the configurations and the namespace.
+the dispatcher (``webhooks/dispatch.py``) reads the configurations and the namespace.
 """
 
 from __future__ import annotations

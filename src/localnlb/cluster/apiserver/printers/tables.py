@@ -2,7 +2,7 @@
 
 kubectl get prints what the server's Table says: columns (priority 0 by default, priority 1
 with ``-o wide``) and one row of cells per object, plus the object's metadata for namespaces
-and sorting. Column sets per kind live in :mod:`.printers`; this module builds the Table.
+and sorting. Column sets per kind live in :mod:`.kind_columns`; this module builds the Table.
 """
 
 from __future__ import annotations
