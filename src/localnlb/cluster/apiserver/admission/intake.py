@@ -1,5 +1,6 @@
 """What happens to an object on its way in, before defaulting and validation: the body is the
-right kind, a new object starts with the status its kind starts with, and the status
+right kind and is decoded as the server decodes it (typed, pruned, schema-defaulted, in its
+stored shape), a new object starts with the status its kind starts with, and the status
 subresource splits writes between spec and status.
 """
 
@@ -7,8 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from localnlb.cluster.apiserver.admission.crd_validation import apply_schema_defaults
+from localnlb.cluster.apiserver.decoding import typed
+from localnlb.cluster.apiserver.decoding.unknown_fields import unknown_fields
 from localnlb.cluster.apiserver.objects import meta, status
 from localnlb.cluster.apiserver.objects.meta import clone
+from localnlb.cluster.apiserver.objects.shapes import stored_shape
 from localnlb.cluster.quantity import parse_quantity
 from localnlb.cluster.schema.kinds import ResourceType
 
@@ -129,3 +134,14 @@ def _same_quantity(request: Any, limit: Any) -> bool:
         return parse_quantity(request) == parse_quantity(limit)
     except ValueError:  # not a quantity: only the very same spelling is the same
         return bool(request == limit)
+
+
+def decoded(rt: ResourceType, obj: JsonObject) -> JsonObject:
+    """A copy of a written body as the server decodes it: typed, pruned, defaulted, shaped."""
+    obj = clone(obj)
+    check_type(rt, obj)
+    typed.decode(rt, obj)
+    unknown_fields(rt, obj, prune=True)  # as decoding into typed objects drops them
+    if rt.is_custom and rt.schema:
+        apply_schema_defaults(rt.schema, obj)
+    return stored_shape(rt, obj)

@@ -18,17 +18,14 @@ from typing import Any
 
 from localnlb.cluster.apiserver.admission import defaults, intake, validation
 from localnlb.cluster.apiserver.admission.crd_validation import (
-    apply_schema_defaults,
     validate_crd,
     validate_custom_object,
 )
 from localnlb.cluster.apiserver.admission.intake import CRD_KEY, GENERATION_KEYS
-from localnlb.cluster.apiserver.decoding import merge_keys, typed
-from localnlb.cluster.apiserver.decoding.unknown_fields import unknown_fields
+from localnlb.cluster.apiserver.decoding import merge_keys
 from localnlb.cluster.apiserver.discovery.catalog import Catalog
 from localnlb.cluster.apiserver.objects import meta, status
-from localnlb.cluster.apiserver.objects.meta import clone
-from localnlb.cluster.apiserver.objects.shapes import shape, stored_shape
+from localnlb.cluster.apiserver.objects.shapes import shape
 from localnlb.cluster.apiserver.objects.status import ApiError
 from localnlb.cluster.apiserver.storage import (
     deletion_planner,
@@ -156,7 +153,7 @@ class Registry:
         operation: str = "Update",
         applied: set[FieldPath] | None = None,
     ) -> JsonObject:
-        obj = _decoded(rt, obj)
+        obj = intake.decoded(rt, obj)
         metadata = obj.setdefault("metadata", {})
         if not isinstance(metadata, dict):
             raise status.bad_request("metadata must be an object")
@@ -274,7 +271,7 @@ class Registry:
         dry_run: bool = False,
         applied: set[FieldPath] | None = None,
     ) -> JsonObject:
-        obj = _decoded(rt, obj)
+        obj = intake.decoded(rt, obj)
         metadata = obj.setdefault("metadata", {})
         if metadata.get("name") and metadata["name"] != name:
             raise status.bad_request(
@@ -477,17 +474,6 @@ class Registry:
                 if error.code != 404:
                     raise
         return listed
-
-
-def _decoded(rt: ResourceType, obj: JsonObject) -> JsonObject:
-    """A copy of a written body as the server decodes it: typed, pruned, defaulted, shaped."""
-    obj = clone(obj)
-    intake.check_type(rt, obj)
-    typed.decode(rt, obj)
-    unknown_fields(rt, obj, prune=True)  # as decoding into typed objects drops them
-    if rt.is_custom and rt.schema:
-        apply_schema_defaults(rt.schema, obj)
-    return stored_shape(rt, obj)
 
 
 def _ns(rt: ResourceType, namespace: str) -> str:
