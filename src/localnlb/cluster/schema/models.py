@@ -15,6 +15,7 @@ from typing import Any
 MODEL_MODULES = {
     ("", "v1"): "core_v1",
     ("apps", "v1"): "apps_v1",
+    ("batch", "v1"): "batch_v1",
     ("discovery.k8s.io", "v1"): "discovery_v1",
     ("events.k8s.io", "v1"): "events_v1",
     ("coordination.k8s.io", "v1"): "coordination_v1",
