@@ -114,6 +114,18 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
     _t("", "v1", "serviceaccounts", "ServiceAccount", short=("sa",)),
     _t("", "v1", "events", "Event", short=("ev",)),
     _t(
+        "", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", short=("pvc",), sub=("status",)
+    ),
+    _t(
+        "",
+        "v1",
+        "persistentvolumes",
+        "PersistentVolume",
+        namespaced=False,
+        short=("pv",),
+        sub=("status",),
+    ),
+    _t(
         "apps",
         "v1",
         "deployments",
@@ -140,11 +152,21 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
         categories=("all",),
         sub=("status",),
     ),
+    _t(
+        "apps",
+        "v1",
+        "statefulsets",
+        "StatefulSet",
+        short=("sts",),
+        categories=("all",),
+        sub=("status", "scale"),
+    ),
     _t("batch", "v1", "jobs", "Job", categories=("all",), sub=("status",)),
     _t("batch", "v1", "cronjobs", "CronJob", short=("cj",), categories=("all",), sub=("status",)),
     _t("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice"),
     _t("events.k8s.io", "v1", "events", "Event", short=("ev",)),
     _t("coordination.k8s.io", "v1", "leases", "Lease"),
+    _t("storage.k8s.io", "v1", "storageclasses", "StorageClass", namespaced=False, short=("sc",)),
     _t(
         "authentication.k8s.io",
         "v1",
@@ -207,6 +229,7 @@ GROUP_ORDER = (
     "batch",
     "coordination.k8s.io",
     "discovery.k8s.io",
+    "storage.k8s.io",
     "admissionregistration.k8s.io",
     "apiextensions.k8s.io",
 )

@@ -19,6 +19,7 @@ MODEL_MODULES = {
     ("discovery.k8s.io", "v1"): "discovery_v1",
     ("events.k8s.io", "v1"): "events_v1",
     ("coordination.k8s.io", "v1"): "coordination_v1",
+    ("storage.k8s.io", "v1"): "storage_v1",
     ("apiextensions.k8s.io", "v1"): "apiextensions_v1",
     ("admissionregistration.k8s.io", "v1"): "admissionregistration_v1",
     ("autoscaling", "v1"): "autoscaling_v1",

@@ -19,8 +19,8 @@ from localnlb.cluster.schema.kinds import ResourceType
 
 JsonObject = dict[str, Any]
 CRD_KEY = "apiextensions.k8s.io/customresourcedefinitions"
-GENERATION_KEYS = ("apps/deployments", "apps/replicasets", CRD_KEY)
-_STATUS_RESET_ON_CREATE = ("apps/deployments", "apps/replicasets", CRD_KEY)
+GENERATION_KEYS = ("apps/deployments", "apps/replicasets", "apps/statefulsets", CRD_KEY)
+_STATUS_RESET_ON_CREATE = ("apps/deployments", "apps/replicasets", "apps/statefulsets", CRD_KEY)
 
 
 def check_type(rt: ResourceType, obj: Any) -> None:

@@ -81,6 +81,7 @@ BY_STORE_KEY: dict[str, Meta] = {
         _WORKLOAD_STATUS,
     ),
     "apps/replicasets": _kind(Meta(fields={"template": _TEMPLATE}), _WORKLOAD_STATUS),
+    "apps/statefulsets": _kind(Meta(fields={"template": _TEMPLATE}), _WORKLOAD_STATUS),
 }
 DEFAULT_KIND = _kind()
 
