@@ -10,7 +10,7 @@ process also gets ``HOSTNAME`` (the pod's name, as a runtime sets it) and ``LOCA
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from localnlb.cluster.images.reference import InvalidImageReference, parse_image_reference
@@ -24,6 +24,7 @@ from localnlb.cluster.images.registry import (
 from localnlb.cluster.images.serving import NODE_VARIABLE, POD_IP_VARIABLE, ZONE_VARIABLE
 from localnlb.cluster.kubelet.environment import PodContext, build_environment
 from localnlb.cluster.kubelet.expansion import expand_all
+from localnlb.cluster.kubelet.mounts import BindMount
 from localnlb.cluster.kubelet.podspec import JsonObject, PortSpec, read_ports
 
 
@@ -49,6 +50,8 @@ class LaunchSpec:
     env: Mapping[str, str]
     working_dir: str
     ports: tuple[PortSpec, ...]
+    # what the process sees mounted where, in order (volumes, resolv.conf, ...): see .mounts
+    mounts: tuple[BindMount, ...] = ()
 
 
 def pull_image(image: str) -> PulledImage:
@@ -74,6 +77,7 @@ def build_launch_spec(
     python_executable: str,
     host_env: Mapping[str, str],
     default_working_dir: str,
+    mounts: Sequence[BindMount] = (),
 ) -> LaunchSpec:
     """Raises ``ContainerConfigError`` when a referenced ConfigMap/Secret/key is missing."""
     defined = build_environment(pod, container, context)
@@ -100,4 +104,5 @@ def build_launch_spec(
         env=env,
         working_dir=container.get("workingDir") or default_working_dir,
         ports=read_ports(container),
+        mounts=tuple(mounts),
     )

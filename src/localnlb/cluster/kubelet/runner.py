@@ -5,7 +5,9 @@ container's PID namespace here) with exactly the environment the launch spec giv
 ``/dev/null`` and stdout+stderr appended to the container's log file. Stopping is what a runtime
 does: SIGTERM to the group, up to the grace period, then SIGKILL. When the main process exits,
 whatever is left in its group is killed too, as a container's processes die with its init.
-Exit statuses use the container convention: killed by signal N is exit code 128+N.
+Exit statuses use the container convention: killed by signal N is exit code 128+N. A spec with
+mounts runs in its own mount namespace as root (:mod:`.mounts`); a mount that fails is the
+runtime's ``StartError`` with the reason.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import asyncio
 import contextlib
 import os
 import signal
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from localnlb.cluster.kubelet.launch import LaunchSpec
+from localnlb.cluster.kubelet.mounts import MountNamespace, can_mount, path_map_environment
 from localnlb.cluster.kubelet.orphans import remove_record, write_record
 from localnlb.common.ids import hex_id
 
@@ -46,18 +51,58 @@ def exit_code_of(returncode: int) -> int:
 
 
 class ProcessRunner:
+    def __init__(self, *, mount_namespaces: bool | None = None) -> None:
+        """``mount_namespaces``: give each process its own mounts (default: when root);
+        without, a spec's mounts reach the process as a path map (see :mod:`.mounts`)."""
+        self._namespaces = can_mount() if mount_namespaces is None else mount_namespaces
+
     async def start(self, spec: LaunchSpec, *, log_path: Path) -> ContainerProcess:
         log_path.parent.mkdir(parents=True, exist_ok=True)
+        if spec.mounts and self._namespaces:
+            return await self._start_in_namespace(spec, log_path=log_path)
+        env = {**spec.env, **path_map_environment(spec.mounts)}
+        return await self._exec(spec, log_path=log_path, env=env, cwd=spec.working_dir)
+
+    async def _start_in_namespace(self, spec: LaunchSpec, *, log_path: Path) -> ContainerProcess:
+        scratch = _scratch_for(log_path)  # an empty dir of the kubelet's, removed at exit
+        scratch.mkdir(exist_ok=True)
+        report_read, report_write = os.pipe()
+        namespace = MountNamespace(
+            spec.mounts, scratch=str(scratch), working_dir=spec.working_dir, report_fd=report_write
+        )
+        try:
+            return await self._exec(
+                spec,
+                log_path=log_path,
+                env=dict(spec.env),
+                cwd=None,  # entered inside the namespace: it may be a mount
+                preexec_fn=namespace,
+                pass_fds=(report_write,),
+            )
+        except subprocess.SubprocessError:
+            os.close(report_write)
+            report_write = -1
+            detail = os.read(report_read, 4096).decode(errors="replace") or "mount failed"
+            raise StartFailed(_start_error(detail)) from None
+        finally:
+            os.close(report_read)
+            if report_write >= 0:
+                os.close(report_write)
+
+    async def _exec(
+        self, spec: LaunchSpec, *, log_path: Path, env: dict[str, str], cwd: str | None, **how: Any
+    ) -> ContainerProcess:
         try:
             with log_path.open("ab") as log:
                 process = await asyncio.create_subprocess_exec(
                     *spec.argv,
-                    env=dict(spec.env),
-                    cwd=spec.working_dir,
+                    env=env,
+                    cwd=cwd,
                     stdin=asyncio.subprocess.DEVNULL,
                     stdout=log,
                     stderr=asyncio.subprocess.STDOUT,
                     start_new_session=True,
+                    **how,
                 )
         except FileNotFoundError as exc:
             raise StartFailed(_start_error(_not_found(spec, exc))) from None
@@ -76,6 +121,8 @@ class ProcessRunner:
         _signal_group(container.pid, signal.SIGKILL)
         await _group_gone(container.pid)
         remove_record(container.log_path)
+        with contextlib.suppress(OSError):
+            _scratch_for(container.log_path).rmdir()
         container.exit_code = exit_code_of(returncode)
         container.exited.set()
         return container.exit_code
@@ -123,6 +170,10 @@ async def _group_gone(pgid: int, *, deadline: float = 2.0) -> None:
 def _signal_group(pgid: int, signum: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signum)
+
+
+def _scratch_for(log_path: Path) -> Path:
+    return log_path.with_name(f".{log_path.stem}.root")
 
 
 def _not_found(spec: LaunchSpec, exc: FileNotFoundError) -> str:

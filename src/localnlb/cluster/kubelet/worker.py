@@ -51,6 +51,7 @@ from localnlb.cluster.kubelet.launch import (
     pull_image,
 )
 from localnlb.cluster.kubelet.logs import container_log_path, pod_log_dir, rotate_for_restart
+from localnlb.cluster.kubelet.mounts import BindMount
 from localnlb.cluster.kubelet.podspec import (
     JsonObject,
     RestartPolicy,
@@ -344,7 +345,13 @@ class PodWorker:
             python_executable=self._config.python_executable,
             host_env=self._config.host_env,
             default_working_dir=str(pod_log_dir(self._config.log_root, self._pod)),
+            mounts=self._container_mounts(container),
         )
+
+    def _container_mounts(self, container: JsonObject) -> list[BindMount]:
+        """What this container sees mounted where, in order: its pod volumes' mounts first;
+        other mounts (a pod's resolv.conf, persistent volumes) are appended here."""
+        return []
 
     async def _await_exit(self, machine: ContainerMachine, process: ContainerProcess) -> None:
         code = await self._runner.wait(process)

@@ -1,0 +1,129 @@
+"""Bind mounts in a container's own mount namespace: seen by the process, never on the host."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from localnlb.cluster.images.registry import BUILTIN_IMAGES
+from localnlb.cluster.kubelet.launch import LaunchSpec, PulledImage
+from localnlb.cluster.kubelet.mounts import BindMount
+from localnlb.cluster.kubelet.runner import ProcessRunner, StartFailed
+
+root_only = pytest.mark.skipif(os.geteuid() != 0, reason="mount namespaces need root")
+PYTHON = BUILTIN_IMAGES[-1]
+
+# The process prints what it sees at each path: file content, a directory listing, or whether
+# a write is refused.
+SHOW = """
+import json, os, sys
+seen = {}
+for path in sys.argv[1:]:
+    if os.path.isdir(path):
+        seen[path] = sorted(os.listdir(path))
+    elif os.path.exists(path):
+        seen[path] = open(path).read()
+    else:
+        seen[path] = None
+try:
+    open(os.path.join(sys.argv[1], "written"), "w").close()
+    seen["write"] = "ok"
+except OSError as exc:
+    seen["write"] = exc.strerror
+seen["cwd"] = os.getcwd()
+seen["env"] = os.environ.get("LOCALNLB_VOLUME_MOUNTS")
+print(json.dumps(seen))
+"""
+
+
+def spec(argv: list[str], mounts: list[BindMount], working_dir: str) -> LaunchSpec:
+    return LaunchSpec(
+        container_name="c",
+        image=PulledImage(image="python", image_id="python@sha256:0", builtin=PYTHON),
+        argv=(sys.executable, "-c", SHOW, *argv),
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        working_dir=working_dir,
+        ports=(),
+        mounts=tuple(mounts),
+    )
+
+
+async def run(runner: ProcessRunner, launch: LaunchSpec, log: Path) -> dict[str, object]:
+    process = await runner.start(launch, log_path=log)
+    assert await runner.wait(process) == 0, log.read_text()
+    result: dict[str, object] = json.loads(log.read_text().splitlines()[-1])
+    return result
+
+
+@root_only
+@pytest.mark.timeout(30)
+async def test_mounts_appear_at_their_targets_and_leave_nothing_on_the_host(tmp_path: Path) -> None:
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    (volume / "greeting").write_text("hello")
+    single = tmp_path / "single"
+    single.write_text("one file")
+    tag = uuid.uuid4().hex[:8]
+    under_etc = f"/etc/localnlb-test-{tag}/config"  # /etc exists, its child does not
+    under_root = f"/localnlb-test-{tag}/data"  # only / exists
+    read_only = f"/localnlb-test-{tag}/ro"
+    file_target = f"/etc/localnlb-test-{tag}/one"
+    launch = spec(
+        [under_etc, under_root, read_only, file_target, "/etc/hostname"],
+        [
+            BindMount(str(volume), under_etc),
+            BindMount(str(volume), under_root),
+            BindMount(str(volume), read_only, read_only=True),
+            BindMount(str(single), file_target),
+        ],
+        working_dir=under_root,
+    )
+    seen = await run(ProcessRunner(mount_namespaces=True), launch, tmp_path / "c.log")
+    assert seen[under_etc] == ["greeting"]
+    assert seen[under_root] == ["greeting"]
+    assert seen[file_target] == "one file"
+    assert seen["/etc/hostname"] == Path("/etc/hostname").read_text()  # /etc kept its entries
+    assert seen["write"] == "ok"  # under_etc is writable and is the volume itself
+    assert (volume / "written").exists()
+    assert seen["cwd"] == under_root
+    assert seen["env"] is None
+    assert not Path(f"/etc/localnlb-test-{tag}").exists()
+    assert not Path(f"/localnlb-test-{tag}").exists()
+    assert str(tmp_path) not in Path("/proc/self/mountinfo").read_text()
+    assert not (tmp_path / ".c.root").exists()  # the scratch root goes with the process
+
+
+@root_only
+@pytest.mark.timeout(30)
+async def test_a_read_only_mount_refuses_writes(tmp_path: Path) -> None:
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    target = f"/localnlb-test-{uuid.uuid4().hex[:8]}"
+    launch = spec([target], [BindMount(str(volume), target, read_only=True)], str(tmp_path))
+    seen = await run(ProcessRunner(mount_namespaces=True), launch, tmp_path / "c.log")
+    assert seen["write"] == "Read-only file system"
+    assert list(volume.iterdir()) == []
+
+
+@root_only
+@pytest.mark.timeout(30)
+async def test_a_missing_source_is_a_start_error_with_the_reason(tmp_path: Path) -> None:
+    launch = spec(["/x"], [BindMount(str(tmp_path / "absent"), "/x")], str(tmp_path))
+    with pytest.raises(StartFailed, match=r'mount source ".*absent": no such file or directory'):
+        await ProcessRunner(mount_namespaces=True).start(launch, log_path=tmp_path / "c.log")
+
+
+@pytest.mark.timeout(30)
+async def test_without_namespaces_the_process_gets_the_path_map(tmp_path: Path) -> None:
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    launch = spec(
+        [str(volume)], [BindMount(str(volume), "/etc/config", read_only=True)], str(tmp_path)
+    )
+    seen = await run(ProcessRunner(mount_namespaces=False), launch, tmp_path / "c.log")
+    assert json.loads(str(seen["env"])) == {"/etc/config": str(volume)}
