@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from localnlb.cluster.apiserver.admission import webhook_config_defaults
+from localnlb.cluster.apiserver.admission import batch_defaults, webhook_config_defaults
 
 JsonObject = dict[str, Any]
 
@@ -97,6 +97,21 @@ def _replicaset(obj: JsonObject) -> None:
     _template(obj)
 
 
+def _job(obj: JsonObject) -> None:
+    batch_defaults.job(obj)
+    _template(obj)
+
+
+def _cron_job(obj: JsonObject) -> None:
+    batch_defaults.cron_job(obj)
+    _template(obj["spec"]["jobTemplate"])
+
+
+def _daemon_set(obj: JsonObject) -> None:
+    batch_defaults.daemon_set(obj)
+    _template(obj)
+
+
 def _service(obj: JsonObject) -> None:
     spec = obj.setdefault("spec", {})
     spec.setdefault("type", "ClusterIP")
@@ -142,6 +157,9 @@ DEFAULTERS: dict[str, Callable[[JsonObject], None]] = {
     "/secrets": _secret,
     "apps/deployments": _deployment,
     "apps/replicasets": _replicaset,
+    "apps/daemonsets": _daemon_set,
+    "batch/jobs": _job,
+    "batch/cronjobs": _cron_job,
     "discovery.k8s.io/endpointslices": _endpoint_slice,
     "admissionregistration.k8s.io/mutatingwebhookconfigurations": (
         webhook_config_defaults.mutating_configuration

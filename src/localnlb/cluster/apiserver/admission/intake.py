@@ -19,8 +19,16 @@ from localnlb.cluster.schema.kinds import ResourceType
 
 JsonObject = dict[str, Any]
 CRD_KEY = "apiextensions.k8s.io/customresourcedefinitions"
-GENERATION_KEYS = ("apps/deployments", "apps/replicasets", "apps/statefulsets", CRD_KEY)
-_STATUS_RESET_ON_CREATE = ("apps/deployments", "apps/replicasets", "apps/statefulsets", CRD_KEY)
+_WORKLOAD_KEYS = (
+    "apps/deployments",
+    "apps/replicasets",
+    "apps/statefulsets",
+    "apps/daemonsets",
+    "batch/jobs",
+    "batch/cronjobs",
+)
+GENERATION_KEYS = (*_WORKLOAD_KEYS, CRD_KEY)
+_STATUS_RESET_ON_CREATE = (*_WORKLOAD_KEYS, CRD_KEY)
 
 
 def check_type(rt: ResourceType, obj: Any) -> None:

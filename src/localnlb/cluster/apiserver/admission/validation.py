@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from localnlb.cluster.apiserver.admission import webhook_config_validation
+from localnlb.cluster.apiserver.admission import batch_validation, webhook_config_validation
 from localnlb.cluster.apiserver.admission.workload_validation import pod, template_workload
 from localnlb.cluster.apiserver.objects import names
 from localnlb.cluster.apiserver.objects.causes import (
@@ -100,6 +100,9 @@ VALIDATORS: dict[str, Callable[[JsonObject, JsonObject | None], list[Cause]]] = 
     "/secrets": _configmap,
     "apps/deployments": template_workload,
     "apps/replicasets": template_workload,
+    "apps/daemonsets": batch_validation.daemon_set,
+    "batch/jobs": batch_validation.job,
+    "batch/cronjobs": batch_validation.cron_job,
     "admissionregistration.k8s.io/mutatingwebhookconfigurations": (
         webhook_config_validation.configuration
     ),

@@ -79,6 +79,11 @@ def _pod_spec(spec: JsonObject, path: str, *, template: bool = False) -> list[Ca
     return causes
 
 
+def pod_template_spec(spec: JsonObject, path: str, *, template: bool = False) -> list[Cause]:
+    """A pod template's spec; ``template``: restartPolicy only Always (pods kept running)."""
+    return _pod_spec(spec, path, template=template)
+
+
 def pod(obj: JsonObject, old: JsonObject | None) -> list[Cause]:
     causes = _pod_spec(obj.get("spec") or {}, "spec")
     if old is not None:
