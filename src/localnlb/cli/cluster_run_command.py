@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from localnlb.cli.foreground import wait_for_stop_signal
-from localnlb.cli.options import add_state_dir_option
+from localnlb.cli.options import DATAPLANE_ENGINE_VARIABLE, add_state_dir_option
 from localnlb.cluster.embedded import ClusterSettings, EmbeddedCluster
 from localnlb.cluster.nodes.fargate import FargateProfile
 from localnlb.cluster.nodes.objects import NodeIdentity
@@ -89,6 +89,8 @@ async def _serve(args: argparse.Namespace, state_dir: Path, octet: int) -> int:
             nodes=nodes,
             port=args.port,
             fargate_profiles=args.profiles,
+            # `up` hands its --dataplane-engine to both components: LB nodes and kube-proxy.
+            kube_proxy_engine=os.environ.get(DATAPLANE_ENGINE_VARIABLE) or "auto",
         )
     )
     await cluster.start()

@@ -12,6 +12,11 @@ from pathlib import Path
 
 from localnlb.cluster.apiserver.serving.server import POD_LOG_DIR, ApiServer
 from localnlb.cluster.kubelet.settings import KubeletSettings
+from localnlb.cluster.kubeproxy.service_ip_kernel import (
+    ServiceIpKernelProxy,
+    kernel_unavailable_reason,
+)
+from localnlb.cluster.kubeproxy.service_ip_proxy import ServiceIpProxy
 from localnlb.cluster.nodeagent.fargate import FargateLoop
 from localnlb.cluster.nodeagent.fleet import NodeFleet
 from localnlb.cluster.nodeagent.proxying import NodeProxies
@@ -19,6 +24,7 @@ from localnlb.cluster.nodes.fargate import FargateProfile
 from localnlb.cluster.nodes.objects import NodeIdentity
 from localnlb.cluster.runtime.manager import ControllerManager
 from localnlb.common.addressing import AddressPlan
+from localnlb.common.clock import Clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +38,8 @@ class ClusterSettings:
     lease_period: float = 10.0
     node_monitor_period: float = 2.0
     fargate_profiles: tuple[FargateProfile, ...] = ()
+    # Who serves ClusterIPs: "kernel" (nftables DNAT; root), "user" (listeners) or "auto".
+    kube_proxy_engine: str = "auto"
 
 
 class EmbeddedCluster:
@@ -77,9 +85,20 @@ class EmbeddedCluster:
             )
             await self.fargate.start()
         self.proxies = NodeProxies(
-            registry, {node.name: node.private_ip for node in self.settings.nodes}
+            registry,
+            {node.name: node.private_ip for node in self.settings.nodes},
+            service_ips=self._service_ip_engine(registry.clock),
         )
         await self.proxies.start()
+
+    def _service_ip_engine(self, clock: Clock) -> ServiceIpProxy | ServiceIpKernelProxy:
+        engine = self.settings.kube_proxy_engine
+        reason = kernel_unavailable_reason()
+        if engine == "kernel" and reason is not None:
+            raise ValueError(f"kube-proxy engine kernel: {reason}")
+        if engine == "kernel" or (engine == "auto" and reason is None):
+            return ServiceIpKernelProxy(owner=str(self.settings.state_dir))
+        return ServiceIpProxy(clock=clock)
 
     async def stop(self, grace: float = 5.0) -> None:
         if self.proxies is not None:

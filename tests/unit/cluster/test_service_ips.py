@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from localnlb.cluster.kubeproxy.rules import Endpoint
+from localnlb.cluster.kubeproxy.service_ip_rules_nft import render
 from localnlb.cluster.kubeproxy.service_ips import (
     DEFAULT_AFFINITY_SECONDS,
     ClientAffinity,
@@ -87,3 +88,24 @@ def test_affinity_lets_go_of_an_endpoint_that_left() -> None:
     affinity = ClientAffinity()
     affinity.remember(rule, "127.0.0.1", gone, 0.0)
     assert affinity.recall(rule, "127.0.0.1", 1.0) is None
+
+
+def test_the_kernel_table_dnats_each_cluster_ip_and_drops_what_went() -> None:
+    with_pods, empty = build_service_ip_table(
+        [
+            service("ui", "127.42.200.7", sessionAffinity="ClientIP"),
+            service("gone", "127.42.200.8"),
+        ],
+        [endpoint_slice("ui", "127.42.1.5", "127.42.17.5")],
+    )
+    first = render("kp", [with_pods, empty])
+    assert "127.42.200.7 . tcp . 80 : goto s_" in first.script
+    assert "numgen random mod 2 vmap" in first.script
+    assert first.script.count("dnat ip to 127.42.") == 2
+    assert "meta l4proto tcp reject with tcp reset" in first.script  # "gone" has no endpoint
+    assert len(first.sets) == 2  # one affinity set per endpoint of the ClientIP Service
+    assert "timeout 10800s" in first.script
+    second = render("kp", [empty], previous_chains=first.chains, previous_sets=first.sets)
+    assert second.script.count("delete chain ip kp e_") == 2
+    assert second.script.count("delete set ip kp a_") == 2
+    assert "127.42.200.7" not in second.script

@@ -21,6 +21,7 @@ from localnlb.cluster.apiserver.storage.registry import Registry
 from localnlb.cluster.kubeproxy.metrics import ProxyMetrics
 from localnlb.cluster.kubeproxy.proxier import Proxier
 from localnlb.cluster.kubeproxy.rules import build_proxy_table
+from localnlb.cluster.kubeproxy.service_ip_kernel import ServiceIpKernelProxy
 from localnlb.cluster.kubeproxy.service_ip_proxy import ServiceIpProxy
 from localnlb.cluster.kubeproxy.service_ips import build_service_ip_table
 from localnlb.cluster.runtime.feed import ChangeFeed
@@ -38,6 +39,7 @@ class NodeProxies:
         node_ips: Mapping[str, str],
         *,
         metrics_registry: CollectorRegistry | None = None,
+        service_ips: ServiceIpProxy | ServiceIpKernelProxy | None = None,
     ) -> None:
         self._registry = registry
         self._kinds = Kinds.resolve(registry)
@@ -46,8 +48,9 @@ class NodeProxies:
             name: Proxier(node_name=name, node_ip=ip, metrics=self.metrics, clock=registry.clock)
             for name, ip in node_ips.items()
         }
-        # One listener per ClusterIP:port serves every node (they all share 127/8).
-        self.service_ips = ServiceIpProxy(clock=registry.clock)
+        # One engine serves every node's ClusterIPs (they all share 127/8): user-space
+        # listeners, or the kernel's DNAT.
+        self.service_ips = service_ips or ServiceIpProxy(clock=registry.clock)
         self._queue: WorkQueue[str] = WorkQueue("kube-proxy", max_delay=LOCAL_MAX_DELAY_SECONDS)
         self._feed = ChangeFeed(registry.store)
         self._feed.subscribe(self._kinds.service.store_key, self._stale)
