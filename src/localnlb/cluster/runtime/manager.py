@@ -23,6 +23,7 @@ from localnlb.cluster.runtime.events import EventRecorder
 from localnlb.cluster.runtime.feed import ChangeFeed
 from localnlb.cluster.runtime.garbage import SWEEP as GC_SWEEP
 from localnlb.cluster.runtime.garbage import GarbageLoop
+from localnlb.cluster.runtime.jobs import POD_FAILURE_BACKOFF_SECONDS, JobLoop
 from localnlb.cluster.runtime.kinds import Kinds
 from localnlb.cluster.runtime.nodelifecycle import PERIOD_SECONDS, NodeLifecycleLoop
 from localnlb.cluster.runtime.nodelifecycle import SWEEP as NODES_SWEEP
@@ -38,7 +39,7 @@ Key = tuple[str, str]
 class Loop(Protocol):
     def keys_for(self, change: Change) -> list[Key]: ...
 
-    def reconcile(self, key: Key) -> Awaitable[None] | None: ...
+    def reconcile(self, key: Key) -> Awaitable[float | None] | float | None: ...
 
 
 class ControllerManager:
@@ -49,6 +50,7 @@ class ControllerManager:
         node_period: float = PERIOD_SECONDS,
         fargate_profiles: tuple[FargateProfile, ...] = (),
         webhooks: WebhookAdmission | None = None,
+        job_pod_backoff: float = POD_FAILURE_BACKOFF_SECONDS,
     ) -> None:
         self._registry = registry
         self._node_period = node_period
@@ -70,6 +72,12 @@ class ControllerManager:
             kinds,
             recorder("replicaset-controller"),
         )
+        self.jobs = JobLoop(
+            Access(registry, "job-controller", webhooks),
+            kinds,
+            recorder("job-controller"),
+            pod_failure_backoff=job_pod_backoff,
+        )
         self.endpoints = EndpointsLoop(access("endpointslice-controller"), kinds)
         self.scheduler = SchedulerLoop(
             access("default-scheduler"),
@@ -82,6 +90,7 @@ class ControllerManager:
         self._wiring: list[tuple[str, Loop, tuple[ResourceType, ...]]] = [
             ("deployment", self.deployments, (kinds.deployment, kinds.replica_set)),
             ("replicaset", self.replica_sets, (kinds.replica_set, kinds.pod)),
+            ("job", self.jobs, (self.jobs.job, kinds.pod)),
             (
                 "endpointslice",
                 self.endpoints,
