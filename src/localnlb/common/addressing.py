@@ -22,6 +22,14 @@ Services get their ClusterIPs from ``127.V.192.0/18`` (:attr:`AddressPlan.servic
 of every AZ subnet (six /20s reach ``127.V.95.255``): on EKS the Service CIDR is a private range
 off the VPC, but here a ClusterIP must stay on loopback, so that a pod that follows its
 ``*_SERVICE_HOST`` variables reaches kube-proxy on this machine and never sends a packet off it.
+The ``kube-dns`` Service takes the CIDR's tenth address (:func:`kube_dns_service_ip`), as on a
+kubeadm or EKS cluster (``10.96.0.10``, ``172.20.0.10``).
+
+The cluster's own servers that stand where a cluster runs system pods get addresses from
+``127.V.128.0/24``, in the unused gap between the AZ subnets and the Service CIDR, so that no
+pod, node, LB node or ClusterIP can ever take them: ``.53`` is the cluster DNS server
+(:attr:`AddressPlan.cluster_dns_server`), which the ``kube-dns`` EndpointSlice names and
+kube-proxy forwards ``kube-dns``'s ClusterIP to.
 """
 
 from __future__ import annotations
@@ -37,6 +45,9 @@ SUBNET_PREFIX_LENGTH = 20
 SUBNET_STRIDE = 16  # third octet step between AZ subnets (a /20 spans 16 /24s)
 SERVICE_THIRD_OCTET = 192  # ClusterIPs: 127.V.192.0/18, above the last possible AZ subnet
 SERVICE_PREFIX_LENGTH = 18
+SYSTEM_THIRD_OCTET = 128  # the cluster's own servers: 127.V.128.0/24, clear of subnets and CIDR
+CLUSTER_DNS_HOST = 53  # 127.V.128.53: the cluster DNS server
+KUBE_DNS_SERVICE_OFFSET = 10  # kube-dns: the Service CIDR's tenth address
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +94,16 @@ class AddressPlan:
                 return subnet
         raise KeyError(zone_name)
 
+    @property
+    def cluster_dns_server(self) -> str:
+        """Where the cluster DNS server listens (the ``kube-dns`` Service's endpoint)."""
+        octet = self.vpc_cidr.network_address.packed[1]
+        return f"127.{octet}.{SYSTEM_THIRD_OCTET}.{CLUSTER_DNS_HOST}"
+
+    @property
+    def kube_dns_ip(self) -> str:
+        return kube_dns_service_ip(self.service_cidr)
+
     def zone_of(self, address: str) -> str | None:
         """The AZ whose subnet holds ``address``, or None outside the VPC."""
         try:
@@ -99,6 +120,11 @@ class AddressPlan:
             return ipaddress.IPv4Address(address) in self.vpc_cidr
         except ValueError:
             return False
+
+
+def kube_dns_service_ip(service_cidr: ipaddress.IPv4Network) -> str:
+    """The ``kube-dns`` Service's ClusterIP: the Service CIDR's tenth address."""
+    return str(service_cidr.network_address + KUBE_DNS_SERVICE_OFFSET)
 
 
 def _range(base: ipaddress.IPv4Address, first: int, last: int) -> AddressRange:

@@ -58,7 +58,7 @@ async def test_lightkube_round_trip(server: ApiServer) -> None:
             async for s in client.list(Service, namespace="*")
             if s.metadata is not None
         ]
-        assert services == ["kubernetes"]
+        assert services == ["kubernetes", "kube-dns"]  # default, then kube-system
         applied = await client.apply(
             ConfigMap(metadata=ObjectMeta(name="cfg", namespace="default"), data={"a": "1"})
         )

@@ -1,14 +1,22 @@
-"""What a fresh cluster has before anyone applies anything: the four system namespaces and the
-``kubernetes`` Service in ``default`` (first address of the Service CIDR), created once; and
-on every start, the namespace deletions a stop interrupted are taken up again.
+"""What a fresh cluster has before anyone applies anything: the four system namespaces, the
+``kubernetes`` Service in ``default`` (first address of the Service CIDR) and the ``kube-dns``
+Service in ``kube-system`` (the tenth; its EndpointSlice is the cluster DNS server's to write),
+created once; and on every start, the namespace deletions a stop interrupted are taken up again.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 
 from localnlb.cluster.apiserver.storage.registry import Registry
-from localnlb.cluster.apiserver.storage.service_allocation import kubernetes_service_ip
+from localnlb.cluster.apiserver.storage.service_allocation import (
+    kubernetes_service_ip,
+    used_addresses,
+)
+from localnlb.common.addressing import kube_dns_service_ip
+
+_log = logging.getLogger(__name__)
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
@@ -42,6 +50,43 @@ def bootstrap(registry: Registry) -> None:
             },
             manager="kube-apiserver",
         )
+    _create_kube_dns(registry)
+
+
+def _create_kube_dns(registry: Registry) -> None:
+    """kube-dns as an EKS cluster has it (its ports ``dns`` 53/UDP and ``dns-tcp`` 53/TCP),
+    without a selector: the endpoint is the embedded DNS server, not a pod."""
+    if registry.store.find("/services", "kube-system", "kube-dns") is not None:
+        return
+    address = kube_dns_service_ip(registry.service_cidr)
+    if address in used_addresses(registry.store.list("/services")[0])[0]:
+        _log.warning("kube-dns not created: its ClusterIP %s is another Service's", address)
+        return
+    registry.create(
+        registry.resource("v1", "Service"),
+        "kube-system",
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {
+                "name": "kube-dns",
+                "labels": {
+                    "k8s-app": "kube-dns",
+                    "kubernetes.io/cluster-service": "true",
+                    "kubernetes.io/name": "CoreDNS",
+                },
+            },
+            "spec": {
+                "type": "ClusterIP",
+                "clusterIP": address,
+                "ports": [
+                    {"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+                    {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
+                ],
+            },
+        },
+        manager="kube-apiserver",
+    )
 
 
 def resume_namespace_deletions(registry: Registry) -> None:
