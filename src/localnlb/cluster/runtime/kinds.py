@@ -22,6 +22,10 @@ class Kinds:
     namespace: ResourceType
     config_map: ResourceType
     secret: ResourceType
+    claim: ResourceType
+    volume: ResourceType
+    storage_class: ResourceType
+    stateful_set: ResourceType
 
     @classmethod
     def resolve(cls, registry: Registry) -> Kinds:
@@ -38,4 +42,8 @@ class Kinds:
             namespace=registry.resource("v1", "Namespace"),
             config_map=registry.resource("v1", "ConfigMap"),
             secret=registry.resource("v1", "Secret"),
+            claim=registry.resource("v1", "PersistentVolumeClaim"),
+            volume=registry.resource("v1", "PersistentVolume"),
+            storage_class=registry.resource("storage.k8s.io/v1", "StorageClass"),
+            stateful_set=registry.resource("apps/v1", "StatefulSet"),
         )
