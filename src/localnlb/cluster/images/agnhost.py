@@ -10,6 +10,8 @@ Kubernetes' own e2e tests use agnhost to see where traffic lands; so do localnlb
 - ``serve-hostname [--port=9376] [--http] [--tcp] [--udp]``: the hostname, over HTTP, raw TCP
   (then close) or UDP.
 - ``pause``: wait until terminated.
+- ``mounttest --file_content=<path>`` (and ``--file_mode``, ``--file_perm``,
+  ``--file_content_in_loop``): what the container sees in its volumes (:mod:`.mounttest`).
 
 Run: ``python -m localnlb.cluster.images.agnhost netexec --http-port=8080``.
 """
@@ -29,6 +31,7 @@ from typing import cast
 
 from aiohttp import web
 
+from localnlb.cluster.images import mounttest
 from localnlb.cluster.images.serving import bind_host, log, serve_until_terminated
 
 STOP_KEY = web.AppKey("stop", asyncio.Event)
@@ -182,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tcp", action="store_true")
     serve.add_argument("--udp", action="store_true")
     commands.add_parser("pause")
+    mounttest.add_parser(commands)
     return parser
 
 
@@ -246,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_netexec(options, started))
     if options.command == "serve-hostname":
         return asyncio.run(_serve_hostname(options, started))
+    if options.command == "mounttest":
+        return mounttest.run(options)
     asyncio.run(_pause())
     return 0
 

@@ -24,7 +24,7 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-PATH_MAP_VARIABLE = "LOCALNLB_VOLUME_MOUNTS"
+from localnlb.cluster.images.mounttest import PATH_MAP_VARIABLE
 
 _CLONE_NEWNS = 0x00020000
 _MS_RDONLY = 0x1
