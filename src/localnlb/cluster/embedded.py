@@ -1,8 +1,9 @@
 """The embedded cluster as one Service: API server, controller manager and worker nodes.
 
-Start order is the dependency order (the API, then the control loops, then the nodes that run
-pods, then each node's kube-proxy); stop is the reverse, and stopping the nodes ends every pod
-process. Node identities come from the caller (planned on the address plan, or from EC2).
+Start order is the dependency order (the API, then the cluster DNS server, the control loops,
+the nodes that run pods, then each node's kube-proxy); stop is the reverse, and stopping the
+nodes ends every pod process. Node identities come from the caller (planned on the address
+plan, or from EC2).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from localnlb.cluster.apiserver.serving.server import POD_LOG_DIR, ApiServer
+from localnlb.cluster.dns.component import ClusterDns
 from localnlb.cluster.kubelet.settings import KubeletSettings
 from localnlb.cluster.kubeproxy.service_ip_kernel import (
     ServiceIpKernelProxy,
@@ -38,6 +40,7 @@ class ClusterSettings:
     lease_period: float = 10.0
     node_monitor_period: float = 2.0
     fargate_profiles: tuple[FargateProfile, ...] = ()
+    dns_port: int | None = None  # None: 53 (1053 without root); tests may pass 0
     # Who serves ClusterIPs: "kernel" (nftables DNAT; root), "user" (listeners) or "auto".
     kube_proxy_engine: str = "auto"
 
@@ -51,6 +54,7 @@ class EmbeddedCluster:
             port=settings.port,
             service_cidr=settings.plan.service_cidr,
         )
+        self.dns: ClusterDns | None = None
         self.controllers: ControllerManager | None = None
         self.fleet: NodeFleet | None = None
         self.proxies: NodeProxies | None = None
@@ -60,6 +64,10 @@ class EmbeddedCluster:
         await self.api.start()
         registry = self.api.registry
         assert registry is not None
+        self.dns = ClusterDns(
+            registry, address=self.settings.plan.cluster_dns_server, port=self.settings.dns_port
+        )
+        await self.dns.start()
         self.controllers = ControllerManager(
             registry,
             node_period=self.settings.node_monitor_period,
@@ -113,6 +121,9 @@ class EmbeddedCluster:
         if self.controllers is not None:
             await self.controllers.stop()
             self.controllers = None
+        if self.dns is not None:
+            await self.dns.stop()
+            self.dns = None
         await self.api.stop(grace)
 
     @property

@@ -33,7 +33,7 @@ _log = logging.getLogger(__name__)
 DNS_PORT = 53
 UNPRIVILEGED_PORT = 1053
 NAMESPACE, SERVICE = "kube-system", "kube-dns"
-MANAGER = "localnlb.io/cluster-dns"
+MANAGER = "cluster-dns.localnlb.io"  # managed-by, as the slice controller's own label value
 REBUILD = "rebuild"
 
 
@@ -116,7 +116,11 @@ class ClusterDns:
         await self._listen()
         self._feed.start()
         self._worker = asyncio.create_task(run_worker(self._queue, self._rebuild))
-        self._write_endpoint(ready=True)
+        try:
+            self._write_endpoint(ready=True)
+        except BaseException:
+            await self.stop()
+            raise
         _log.info("cluster DNS on %s:%d (UDP and TCP)", self.address, self.port)
 
     async def _listen(self) -> None:
