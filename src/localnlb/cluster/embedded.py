@@ -28,6 +28,8 @@ from localnlb.cluster.runtime.manager import ControllerManager
 from localnlb.common.addressing import AddressPlan
 from localnlb.common.clock import Clock
 
+VOLUMES_DIR = "volumes"  # DIR/volumes/<pv name>/: the data of local-path volumes
+
 
 @dataclass(frozen=True, slots=True)
 class ClusterSettings:
@@ -73,6 +75,7 @@ class EmbeddedCluster:
             node_period=self.settings.node_monitor_period,
             fargate_profiles=self.settings.fargate_profiles,
             webhooks=self.api.webhooks,
+            volumes_root=self.settings.state_dir / VOLUMES_DIR,
         )
         await self.controllers.start()
         self.fleet = NodeFleet(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Protocol
 
 from localnlb.cluster.apiserver.storage.registry import Registry
@@ -29,6 +30,8 @@ from localnlb.cluster.runtime.nodelifecycle import PERIOD_SECONDS, NodeLifecycle
 from localnlb.cluster.runtime.nodelifecycle import SWEEP as NODES_SWEEP
 from localnlb.cluster.runtime.replicasets import ReplicaSetLoop
 from localnlb.cluster.runtime.scheduling import SchedulerLoop
+from localnlb.cluster.runtime.statefulsets import StatefulSetLoop
+from localnlb.cluster.runtime.volumes import VolumeLoop
 from localnlb.cluster.schema.kinds import ResourceType
 from localnlb.cluster.store.events import Change, ChangeType
 from localnlb.common.workqueue import LOCAL_MAX_DELAY_SECONDS, WorkQueue, run_worker
@@ -51,7 +54,10 @@ class ControllerManager:
         fargate_profiles: tuple[FargateProfile, ...] = (),
         webhooks: WebhookAdmission | None = None,
         job_pod_backoff: float = POD_FAILURE_BACKOFF_SECONDS,
+        volumes_root: Path | None = None,
     ) -> None:
+        """``volumes_root``: where provisioned volumes keep their data (``DIR/volumes``);
+        without it no volume is provisioned."""
         self._registry = registry
         self._node_period = node_period
         kinds = Kinds.resolve(registry)
@@ -85,6 +91,11 @@ class ControllerManager:
             recorder("default-scheduler"),
             fargate_profiles=fargate_profiles,
         )
+        self.stateful_sets = StatefulSetLoop(
+            Access(registry, "statefulset-controller", webhooks),
+            kinds,
+            recorder("statefulset-controller"),
+        )
         self.garbage = GarbageLoop(access("generic-garbage-collector"), kinds)
         self.node_lifecycle = NodeLifecycleLoop(access("node-lifecycle-controller"), kinds)
         self._wiring: list[tuple[str, Loop, tuple[ResourceType, ...]]] = [
@@ -96,10 +107,19 @@ class ControllerManager:
                 self.endpoints,
                 (kinds.service, kinds.pod, kinds.endpoint_slice, kinds.node),
             ),
-            ("scheduler", self.scheduler, (kinds.pod, kinds.node)),
+            ("statefulset", self.stateful_sets, (kinds.stateful_set, kinds.pod)),
+            ("scheduler", self.scheduler, (kinds.pod, kinds.node, kinds.claim)),
             ("garbage-collector", self.garbage, self.garbage.watched),
             ("node-lifecycle", self.node_lifecycle, (kinds.node,)),
         ]
+        if volumes_root is not None:
+            volumes = VolumeLoop(
+                access("persistentvolume-controller"),
+                kinds,
+                recorder("persistentvolume-controller"),
+                volumes_root=volumes_root,
+            )
+            self._wiring.append(("persistentvolume", volumes, volumes.watched))
         self._feed = ChangeFeed(registry.store)
         self._queues: dict[str, WorkQueue[Key]] = {}
         self._tasks: list[asyncio.Task[None]] = []
