@@ -10,6 +10,9 @@ Kubernetes' own e2e tests use agnhost to see where traffic lands; so do localnlb
 - ``serve-hostname [--port=9376] [--http] [--tcp] [--udp]``: the hostname, over HTTP, raw TCP
   (then close) or UDP.
 - ``pause``: wait until terminated.
+- the client side, to look from inside a pod (:mod:`.agnhost_client`): ``connect <host:port>``,
+  ``dns-server-list``, ``dns-suffix``, ``etc-hosts`` as real agnhost has them, and ``resolve
+  <name>`` (a localnlb addition).
 - ``mounttest --file_content=<path>`` (and ``--file_mode``, ``--file_perm``,
   ``--file_content_in_loop``): what the container sees in its volumes (:mod:`.mounttest`).
 
@@ -31,7 +34,7 @@ from typing import cast
 
 from aiohttp import web
 
-from localnlb.cluster.images import mounttest
+from localnlb.cluster.images import agnhost_client, mounttest
 from localnlb.cluster.images.serving import bind_host, log, serve_until_terminated
 
 STOP_KEY = web.AppKey("stop", asyncio.Event)
@@ -186,6 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--udp", action="store_true")
     commands.add_parser("pause")
     mounttest.add_parser(commands)
+    agnhost_client.add_parsers(commands)
     return parser
 
 
@@ -246,6 +250,8 @@ async def _serve_hostname(options: argparse.Namespace, started: float) -> int:
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     options = _parser().parse_args(argv)
+    if options.command in agnhost_client.COMMANDS:
+        return agnhost_client.run(options)
     if options.command == "netexec":
         return asyncio.run(_netexec(options, started))
     if options.command == "serve-hostname":
