@@ -27,8 +27,19 @@ SWEEP = ("", "sweep")
 class GarbageLoop:
     def __init__(self, access: Access, kinds: Kinds) -> None:
         self._access = access
-        self._owners = (kinds.deployment, kinds.replica_set, kinds.service, kinds.node)
-        self._dependents = (kinds.replica_set, kinds.pod, kinds.endpoint_slice)
+        registry = access.registry
+        job = registry.resource("batch/v1", "Job")
+        batch_owners = (job, registry.resource("batch/v1", "CronJob"))
+        daemon_set = registry.resource("apps/v1", "DaemonSet")
+        self._owners = (
+            kinds.deployment,
+            kinds.replica_set,
+            kinds.service,
+            kinds.node,
+            *batch_owners,
+            daemon_set,
+        )
+        self._dependents = (kinds.replica_set, kinds.pod, kinds.endpoint_slice, job)
         self._by_key = {rt.store_key: rt for rt in (*self._owners, *self._dependents)}
 
     @property

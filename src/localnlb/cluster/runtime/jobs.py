@@ -73,6 +73,6 @@ class JobLoop:
                 job, reason=event.reason, message=event.message, warning=event.warning
             )
         if plan.delete_job:
-            self._access.delete(self.job, namespace, name, {"propagationPolicy": "Foreground"})
+            self._access.delete(self.job, namespace, name, {"propagationPolicy": "Background"})
             return None
         return plan.requeue_after
