@@ -42,7 +42,7 @@ def test_default_is_the_nodes_own_file() -> None:
 
 
 def test_none_takes_only_dns_config() -> None:
-    spec = {
+    spec: dict[str, Any] = {
         "dnsPolicy": "None",
         "dnsConfig": {
             "nameservers": ["127.18.128.53"],
@@ -56,7 +56,7 @@ def test_none_takes_only_dns_config() -> None:
 
 
 def test_dns_config_adds_to_cluster_first_and_its_options_win() -> None:
-    spec = {
+    spec: dict[str, Any] = {
         "dnsConfig": {
             "nameservers": ["127.18.192.10", "127.0.0.53"],
             "searches": ["svc.cluster.local", "extra.local"],
@@ -71,6 +71,6 @@ def test_dns_config_adds_to_cluster_first_and_its_options_win() -> None:
 
 
 def test_a_nameserver_off_the_machine_is_refused() -> None:
-    spec = {"dnsPolicy": "None", "dnsConfig": {"nameservers": ["8.8.8.8"]}}
+    spec: dict[str, Any] = {"dnsPolicy": "None", "dnsConfig": {"nameservers": ["8.8.8.8"]}}
     with pytest.raises(UnsafeNameserver, match=r"8\.8\.8\.8 is outside 127\.0\.0\.0/8"):
         pod_resolv_conf(pod(**spec), CLUSTER, node_resolv_conf=NODE)
