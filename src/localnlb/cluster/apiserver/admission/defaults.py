@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from localnlb.cluster.apiserver.admission import batch_defaults, webhook_config_defaults
+from localnlb.cluster.apiserver.admission import (
+    batch_defaults,
+    storage_defaults,
+    webhook_config_defaults,
+)
 
 JsonObject = dict[str, Any]
 
@@ -150,6 +154,11 @@ def _endpoint_slice(obj: JsonObject) -> None:
             port.setdefault("protocol", "TCP")
 
 
+def _stateful_set(obj: JsonObject) -> None:
+    storage_defaults.stateful_set(obj)
+    _template(obj)
+
+
 DEFAULTERS: dict[str, Callable[[JsonObject], None]] = {
     "/pods": _pod,
     "/services": _service,
@@ -158,6 +167,10 @@ DEFAULTERS: dict[str, Callable[[JsonObject], None]] = {
     "apps/deployments": _deployment,
     "apps/replicasets": _replicaset,
     "apps/daemonsets": _daemon_set,
+    "apps/statefulsets": _stateful_set,
+    "/persistentvolumeclaims": storage_defaults.claim,
+    "/persistentvolumes": storage_defaults.volume,
+    "storage.k8s.io/storageclasses": storage_defaults.storage_class,
     "batch/jobs": _job,
     "batch/cronjobs": _cron_job,
     "discovery.k8s.io/endpointslices": _endpoint_slice,

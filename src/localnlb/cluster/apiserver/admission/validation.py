@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from localnlb.cluster.apiserver.admission import batch_validation, webhook_config_validation
+from localnlb.cluster.apiserver.admission import (
+    batch_validation,
+    statefulset_validation,
+    storage_validation,
+    webhook_config_validation,
+)
 from localnlb.cluster.apiserver.admission.workload_validation import pod, template_workload
 from localnlb.cluster.apiserver.objects import names
 from localnlb.cluster.apiserver.objects.causes import (
@@ -103,6 +108,10 @@ VALIDATORS: dict[str, Callable[[JsonObject, JsonObject | None], list[Cause]]] = 
     "apps/daemonsets": batch_validation.daemon_set,
     "batch/jobs": batch_validation.job,
     "batch/cronjobs": batch_validation.cron_job,
+    "apps/statefulsets": statefulset_validation.stateful_set,
+    "/persistentvolumeclaims": storage_validation.claim,
+    "/persistentvolumes": storage_validation.volume,
+    "storage.k8s.io/storageclasses": storage_validation.storage_class,
     "admissionregistration.k8s.io/mutatingwebhookconfigurations": (
         webhook_config_validation.configuration
     ),
