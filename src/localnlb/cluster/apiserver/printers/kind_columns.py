@@ -18,6 +18,12 @@ from localnlb.cluster.apiserver.printers.network import (
     NODE,
     SERVICE,
 )
+from localnlb.cluster.apiserver.printers.storage import (
+    PERSISTENTVOLUME,
+    PERSISTENTVOLUMECLAIM,
+    STATEFULSET,
+    STORAGECLASS,
+)
 from localnlb.cluster.apiserver.printers.workloads import DEPLOYMENT, POD, REPLICASET
 from localnlb.cluster.schema.kinds import ResourceType
 
@@ -70,6 +76,10 @@ BY_STORE_KEY: dict[str, list[Column]] = {
     "events.k8s.io/events": EVENT,
     "apps/deployments": DEPLOYMENT,
     "apps/replicasets": REPLICASET,
+    "apps/statefulsets": STATEFULSET,
+    "/persistentvolumeclaims": PERSISTENTVOLUMECLAIM,
+    "/persistentvolumes": PERSISTENTVOLUME,
+    "storage.k8s.io/storageclasses": STORAGECLASS,
     "discovery.k8s.io/endpointslices": ENDPOINTSLICE,
     "coordination.k8s.io/leases": LEASE,
     "apiextensions.k8s.io/customresourcedefinitions": CRD,

@@ -20,6 +20,7 @@ from aiohttp import web
 from localnlb.cluster.apiserver.serving import kubeconfig, tls
 from localnlb.cluster.apiserver.serving.app import build_app
 from localnlb.cluster.apiserver.storage.bootstrap import bootstrap, resume_namespace_deletions
+from localnlb.cluster.apiserver.storage.default_storage_class import ensure_default_storage_class
 from localnlb.cluster.apiserver.storage.event_ttl import expire_events
 from localnlb.cluster.apiserver.storage.registry import Registry
 from localnlb.cluster.apiserver.webhooks.admitted_writes import WEBHOOKS_KEY
@@ -101,6 +102,7 @@ class ApiServer:
             rng=self._rng,
         )
         bootstrap(self.registry)
+        ensure_default_storage_class(self.registry)
         self.registry.defer = self._defer
         resume_namespace_deletions(self.registry)
         self._sweeper = asyncio.create_task(self._sweep_events(), name="event-ttl")
