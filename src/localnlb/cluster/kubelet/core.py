@@ -90,6 +90,7 @@ class KubeletCore:
             await worker.stop(grace)
         else:
             await stopping
+        worker.remove_volumes()
         self._workers.pop(uid, None)
         self._stopping.pop(uid, None)
         return worker.status

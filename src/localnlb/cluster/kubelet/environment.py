@@ -36,6 +36,10 @@ class PodContext:
     config_maps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     secrets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # values decoded
     service_env: Mapping[str, str] = field(default_factory=dict)
+    # what volumes see: ConfigMaps' data+binaryData and Secrets' data as bytes, by name
+    config_map_files: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
+    secret_files: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
+    service_account_token: str = ""  # written by serviceAccountToken projections
     # the node's status.allocatable: what an unset limit means to resourceFieldRef
     node_allocatable: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ALLOCATABLE))
 
@@ -48,6 +52,20 @@ def decode_secret_data(secret: JsonObject) -> dict[str, str]:
     }
     decoded.update(secret.get("stringData") or {})
     return decoded
+
+
+def object_files(obj: JsonObject, kind: str) -> dict[str, bytes]:
+    """A ConfigMap's ``data`` and ``binaryData`` (``kind`` "configMap") or a Secret's ``data``
+    and ``stringData`` as the bytes its volume's files hold."""
+    files = {key: str(value).encode() for key, value in (obj.get("data") or {}).items()}
+    if kind == "configMap":
+        files.update(
+            (key, base64.b64decode(value)) for key, value in (obj.get("binaryData") or {}).items()
+        )
+        return files
+    files = {key: base64.b64decode(value) for key, value in (obj.get("data") or {}).items()}
+    files.update((key, str(value).encode()) for key, value in (obj.get("stringData") or {}).items())
+    return files
 
 
 def build_environment(

@@ -102,25 +102,33 @@ class MountNamespace:
     def _enter(self) -> None:
         _check(_unshare(_CLONE_NEWNS), "unshare the mount namespace")
         _sys_mount(None, "/", None, _MS_REC | _MS_PRIVATE)
-        for mount in self._mounts:
-            self._bind(mount)
+        # Sources and the working directory are held open before any mount (binds take them
+        # from this namespace's copy): a mount of /tmp, say, may cover the state dir they live
+        # in, and the kubelet's default working dir with it.
+        sources = [_hold(mount.source) for mount in self._mounts]
+        original_cwd = _hold(self._working_dir) if os.path.isdir(self._working_dir) else None
+        for mount, source in zip(self._mounts, sources, strict=True):
+            self._bind(mount, source)
         try:
-            os.chdir(self._working_dir)
+            os.chdir(self._working_dir)  # a path the mounts may have made
         except OSError:
-            raise MountFailed(
-                f'chdir to cwd ("{self._working_dir}") set in config.json failed: '
-                "no such file or directory"
-            ) from None
+            if original_cwd is None:
+                raise MountFailed(
+                    f'chdir to cwd ("{self._working_dir}") set in config.json failed: '
+                    "no such file or directory"
+                ) from None
+            os.fchdir(original_cwd)
+        for held in [*sources, original_cwd]:
+            if held is not None:
+                os.close(held)
 
-    def _bind(self, mount: BindMount) -> None:
-        try:
-            source_is_dir = stat.S_ISDIR(os.stat(mount.source).st_mode)
-        except OSError:
-            raise MountFailed(f'mount source "{mount.source}": no such file or directory') from None
+    def _bind(self, mount: BindMount, source: int) -> None:
+        held = f"/proc/self/fd/{source}"
+        source_is_dir = stat.S_ISDIR(os.stat(held).st_mode)
         if not os.path.lexists(mount.target):
             self._create_mount_point(mount.target, directory=source_is_dir)
         flags = _MS_BIND | (_MS_REC if source_is_dir else 0)
-        _sys_mount(mount.source, mount.target, None, flags, what=mount)
+        _sys_mount(held, mount.target, None, flags, what=mount)
         if mount.read_only:
             _sys_mount(None, mount.target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY, what=mount)
 
@@ -151,6 +159,13 @@ class MountNamespace:
             _rebind(os.path.join("/", entry), os.path.join(self._scratch, entry))
         os.chroot(self._scratch)
         os.chdir("/")
+
+
+def _hold(path: str) -> int:
+    try:
+        return os.open(path, os.O_PATH)
+    except OSError:
+        raise MountFailed(f'mount source "{path}": no such file or directory') from None
 
 
 def _shadow(directory: str) -> None:

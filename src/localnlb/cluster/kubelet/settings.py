@@ -18,3 +18,6 @@ class KubeletSettings:
     # how soon a failed sync (a pull error shown as ErrImagePull, a CreateContainerConfigError)
     # is looked at again: the pod worker's requeue after an error.
     error_resync: float = 10.0
+    # how often a running pod's configMap/secret/projected volumes are rewritten from their
+    # sources besides each change the node agent passes on (the kubelet's periodic sync)
+    volume_resync: float = 60.0

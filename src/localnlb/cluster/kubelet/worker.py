@@ -67,6 +67,8 @@ from localnlb.cluster.kubelet.reporting import StatusReporter
 from localnlb.cluster.kubelet.runner import ContainerProcess, ProcessRunner, StartFailed
 from localnlb.cluster.kubelet.settings import KubeletSettings
 from localnlb.cluster.kubelet.sink import PodStatusSink
+from localnlb.cluster.kubelet.volume_files import VolumeDirectory, pod_volumes_root
+from localnlb.cluster.kubelet.volumes import VolumeSetupError, plan_mounts, planned_volumes
 from localnlb.common.clock import Clock, SystemClock
 
 _log = logging.getLogger(__name__)
@@ -144,6 +146,10 @@ class PodWorker:
         self._reporter = StatusReporter(self.uid, sink=sink, clock=self._clock)
         self._grace = termination_grace_seconds(pod)
         self._stopped = False
+        self._volumes = VolumeDirectory(pod_volumes_root(config.log_root, self.uid))
+        self._volume_dirs: dict[str, str] | None = None  # None until every volume is set up
+        self._volume_sync_at = 0.0  # monotonic: when the volumes are next brought up to date
+        self._mount_error: str | None = None
 
     @property
     def status(self) -> dict[str, Any] | None:
@@ -168,6 +174,7 @@ class PodWorker:
             if machine is not None:
                 for action in machine.on_spec_changed(container):
                     self._dispatch(machine, action)
+        self._volume_sync_at = 0.0  # what the volumes hold may have changed
         self._wake.set()
 
     async def stop(self, grace: float | None = None) -> None:
@@ -211,10 +218,33 @@ class PodWorker:
                 return active if machine.finished else [*active, machine]
         return [*active, *self.machines.values()]
 
+    def remove_volumes(self) -> None:
+        """The pod is gone: its volumes go too (call after :meth:`stop`)."""
+        self._volumes.remove()
+
+    def _sync_volumes(self) -> None:
+        """Set up the pod's volumes, and keep them in step with their ConfigMaps and Secrets
+        (at each update of the pod's context and every ``volume_resync`` seconds)."""
+        now = self._clock.monotonic()
+        if now < self._volume_sync_at:
+            return
+        try:
+            self._volume_dirs = self._volumes.apply(planned_volumes(self._pod, self._context))
+        except (VolumeSetupError, OSError) as exc:
+            self._volume_sync_at = now + self._config.settings.error_resync
+            if str(exc) != self._mount_error:  # once per distinct failure, not every retry
+                self._mount_error = str(exc)
+                _log.info("pod %s: %s", self.uid, exc)
+                self._events.record(self._pod, "", KubeletEvent(WARNING, "FailedMount", str(exc)))
+            return
+        self._mount_error = None
+        self._volume_sync_at = now + self._config.settings.volume_resync
+
     async def _run(self) -> None:
         while True:
             self._wake.clear()
-            acted = True
+            self._sync_volumes()
+            acted = self._volume_dirs is not None  # no container starts before its volumes
             while acted:
                 acted = False
                 for machine in self._active_machines():
@@ -225,6 +255,7 @@ class PodWorker:
             wakes = [w for m in self._active_machines() if (w := m.wake_at()) is not None]
             if self._reporter.retry_at is not None:
                 wakes.append(self._reporter.retry_at)
+            wakes.append(self._volume_sync_at)
             timeout = max(min(wakes) - self._clock.monotonic(), 0.001) if wakes else None
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=timeout)
@@ -351,7 +382,7 @@ class PodWorker:
     def _container_mounts(self, container: JsonObject) -> list[BindMount]:
         """What this container sees mounted where, in order: its pod volumes' mounts first;
         other mounts (a pod's resolv.conf, persistent volumes) are appended here."""
-        return []
+        return plan_mounts(container, self._pod, self._volume_dirs or {})
 
     async def _await_exit(self, machine: ContainerMachine, process: ContainerProcess) -> None:
         code = await self._runner.wait(process)

@@ -21,8 +21,9 @@ from typing import Any
 from localnlb.cluster.apiserver.objects.status import ApiError
 from localnlb.cluster.controllers import objects
 from localnlb.cluster.kubelet.core import KubeletCore
-from localnlb.cluster.kubelet.environment import PodContext, decode_secret_data
+from localnlb.cluster.kubelet.environment import PodContext, decode_secret_data, object_files
 from localnlb.cluster.kubelet.serviceenv import service_environment
+from localnlb.cluster.kubelet.volumes import referenced_objects
 from localnlb.cluster.nodeagent.ipam import PodAddressPool
 from localnlb.cluster.nodeagent.status_sink import RegistryStatusSink
 from localnlb.cluster.nodes.objects import NodeIdentity, build_node, ready_condition
@@ -42,8 +43,9 @@ def micro_time(moment: float) -> str:
 
 
 def referenced_names(pod: dict[str, Any], kind: str) -> set[str]:
-    """Names of the ConfigMaps (kind ``configMap``) or Secrets (``secret``) a pod's env uses."""
-    names: set[str] = set()
+    """Names of the ConfigMaps (kind ``configMap``) or Secrets (``secret``) a pod's env and
+    volumes use."""
+    names: set[str] = referenced_objects(pod, kind)
     for container in objects.spec(pod).get("containers") or ():
         for source in container.get("envFrom") or ():
             ref = source.get(f"{kind}Ref") or {}
@@ -189,6 +191,8 @@ class NodeAgent:
             availability_zone=self.identity.zone,
             config_maps=self._data(pod, "configMap"),
             secrets=self._data(pod, "secret"),
+            config_map_files=self._files(pod, "configMap"),
+            secret_files=self._files(pod, "secret"),
             service_env=service_environment(pod, self._access.items(self._kinds.service)),
             node_allocatable=self._allocatable(),
         )
@@ -202,17 +206,32 @@ class NodeAgent:
         node = self._access.find(self._kinds.node, "", self.name)
         return dict(objects.status(node or {}).get("allocatable") or {})
 
-    def _data(self, pod: dict[str, Any], kind: str) -> dict[str, dict[str, str]]:
+    def _referenced(self, pod: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
         rt = self._kinds.config_map if kind == "configMap" else self._kinds.secret
-        found: dict[str, dict[str, str]] = {}
-        for name in referenced_names(pod, kind):
-            obj = self._access.find(rt, objects.namespace_of(pod), name)
-            if obj is None:
+        found = {
+            name: self._access.find(rt, objects.namespace_of(pod), name)
+            for name in referenced_names(pod, kind)
+        }
+        return {name: obj for name, obj in found.items() if obj is not None}
+
+    def _data(self, pod: dict[str, Any], kind: str) -> dict[str, dict[str, str]]:
+        return {
+            name: dict(obj.get("data") or {}) if kind == "configMap" else decode_secret_data(obj)
+            for name, obj in self._referenced(pod, kind).items()
+        }
+
+    def _files(self, pod: dict[str, Any], kind: str) -> dict[str, dict[str, bytes]]:
+        return {name: object_files(obj, kind) for name, obj in self._referenced(pod, kind).items()}
+
+    def on_referenced(self, kind: str, change: Change) -> None:
+        """A ConfigMap (``configMap``) or Secret (``secret``) changed: resync this node's pods
+        that use it, so their volumes follow (and a waiting container finds it)."""
+        for key in list(self._uids):
+            if key[0] != change.namespace:
                 continue
-            found[name] = (
-                dict(obj.get("data") or {}) if kind == "configMap" else (decode_secret_data(obj))
-            )
-        return found
+            pod = self._access.find(self._kinds.pod, *key)
+            if pod is not None and change.name in referenced_names(pod, kind):
+                self._queue.add(key)
 
     async def _finish_deletion(self, key: Key, uid: str) -> None:
         # Shielded: cancelling this waiter (agent stop) must not cancel the pod's own stop,

@@ -8,7 +8,7 @@ the agents of that AZ, as VPC-CNI draws every node's pod addresses from its subn
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,8 @@ class NodeFleet:
         self._feed = ChangeFeed(registry.store)
         self._feed.subscribe(kinds.pod.store_key, self._on_pod)
         self._feed.subscribe(kinds.node.store_key, self._on_node)
+        self._feed.subscribe(kinds.config_map.store_key, self._referenced("configMap"))
+        self._feed.subscribe(kinds.secret.store_key, self._referenced("secret"))
 
     def _agent(self, identity: NodeIdentity) -> NodeAgent:
         registry, kinds = self._registry, self._kinds
@@ -92,6 +94,13 @@ class NodeFleet:
     def _on_pod(self, change: Change) -> None:
         for agent in list(self.agents.values()):
             agent.on_pod(change)
+
+    def _referenced(self, kind: str) -> Callable[[Change], None]:
+        def on_change(change: Change) -> None:
+            for agent in list(self.agents.values()):
+                agent.on_referenced(kind, change)
+
+        return on_change
 
     def _on_node(self, change: Change) -> None:
         agent = self.agents.get(change.name)

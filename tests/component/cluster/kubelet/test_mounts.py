@@ -127,3 +127,28 @@ async def test_without_namespaces_the_process_gets_the_path_map(tmp_path: Path) 
     )
     seen = await run(ProcessRunner(mount_namespaces=False), launch, tmp_path / "c.log")
     assert json.loads(str(seen["env"])) == {"/etc/config": str(volume)}
+
+
+@root_only
+@pytest.mark.timeout(30)
+async def test_a_mount_covering_the_state_dir_keeps_later_sources_and_the_working_dir(
+    tmp_path: Path,
+) -> None:
+    """A pod's emptyDir at /tmp (the workshop's ui) hides the state dir when it lives under
+    /tmp: later mounts still find their sources and the process its working dir."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "key").write_text("v")
+    covered = str(tmp_path.parents[len(tmp_path.parents) - 2])  # the top directory, e.g. /tmp
+    target = f"/etc/localnlb-test-{uuid.uuid4().hex[:8]}"
+    launch = spec(
+        [covered, target],
+        [BindMount(str(scratch), covered), BindMount(str(config), target)],
+        working_dir=str(tmp_path),
+    )
+    seen = await run(ProcessRunner(mount_namespaces=True), launch, tmp_path / "c.log")
+    assert seen[covered] == []
+    assert seen[target] == ["key"]
+    assert seen["cwd"] == str(tmp_path)
