@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from localnlb.cluster.dns.resolv_conf import ClusterDnsConfig
 from localnlb.cluster.kubelet.container import (
     Action,
     ContainerMachine,
@@ -52,6 +53,7 @@ from localnlb.cluster.kubelet.launch import (
 )
 from localnlb.cluster.kubelet.logs import container_log_path, pod_log_dir, rotate_for_restart
 from localnlb.cluster.kubelet.mounts import BindMount
+from localnlb.cluster.kubelet.pod_dns import resolv_conf_mount
 from localnlb.cluster.kubelet.podspec import (
     JsonObject,
     RestartPolicy,
@@ -86,6 +88,7 @@ class KubeletConfig:
     python_executable: str = sys.executable
     host_env: Mapping[str, str] = field(default_factory=default_host_env)
     settings: KubeletSettings = field(default_factory=KubeletSettings)
+    cluster_dns: ClusterDnsConfig | None = None  # --cluster-dns/--cluster-domain; None: unset
 
 
 class PodWorker:
@@ -382,7 +385,13 @@ class PodWorker:
     def _container_mounts(self, container: JsonObject) -> list[BindMount]:
         """What this container sees mounted where, in order: its pod volumes' mounts first;
         other mounts (a pod's resolv.conf, persistent volumes) are appended here."""
-        return plan_mounts(container, self._pod, self._volume_dirs or {})
+        mounts = plan_mounts(container, self._pod, self._volume_dirs or {})
+        resolv_conf = resolv_conf_mount(
+            self._pod,
+            self._config.cluster_dns,
+            pod_dir=pod_log_dir(self._config.log_root, self._pod),
+        )
+        return [*mounts, resolv_conf] if resolv_conf is not None else mounts
 
     async def _await_exit(self, machine: ContainerMachine, process: ContainerProcess) -> None:
         code = await self._runner.wait(process)

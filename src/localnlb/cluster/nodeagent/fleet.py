@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from localnlb.cluster.apiserver.storage.registry import Registry
+from localnlb.cluster.dns.resolv_conf import ClusterDnsConfig
 from localnlb.cluster.kubelet.core import KubeletCore
 from localnlb.cluster.kubelet.events import WARNING, KubeletEvent
 from localnlb.cluster.kubelet.settings import KubeletSettings
@@ -47,7 +48,9 @@ class NodeFleet:
         self._sink = RegistryStatusSink(self._access, kinds)
         self.pools = {s.zone_name: PodAddressPool(s.pods) for s in plan.subnets}
         self._config = KubeletConfig(
-            log_root=log_root, settings=kubelet_settings or KubeletSettings()
+            log_root=log_root,
+            settings=kubelet_settings or KubeletSettings(),
+            cluster_dns=ClusterDnsConfig(plan.kube_dns_ip),  # kube-dns, as EKS's kubelet has it
         )
         self._lease_period = lease_period
         self.agents = {identity.name: self._agent(identity) for identity in identities}
