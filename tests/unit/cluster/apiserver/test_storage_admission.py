@@ -20,7 +20,16 @@ def stateful_set(**spec: Any) -> dict[str, Any]:
             "selector": {"matchLabels": {"app": "mysql"}},
             "template": {
                 "metadata": {"labels": {"app": "mysql"}},
-                "spec": {"containers": [{"name": "mysql", "image": "mysql:8.0"}]},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "mysql",
+                            "image": "mysql:8.0",
+                            # a claim template is a volume of the pods
+                            "volumeMounts": [{"name": "data", "mountPath": "/var/lib/mysql"}],
+                        }
+                    ]
+                },
             },
             "volumeClaimTemplates": [
                 {
@@ -99,7 +108,7 @@ def test_claims_need_an_access_mode_and_a_storage_request() -> None:
 
 
 def test_a_bound_claim_may_grow_but_not_change_its_spec() -> None:
-    old = {
+    old: dict[str, Any] = {
         "metadata": {"name": "data"},
         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
     }

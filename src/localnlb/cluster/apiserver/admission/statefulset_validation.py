@@ -97,7 +97,17 @@ def stateful_set(obj: JsonObject, old: JsonObject | None) -> list[Cause]:
         "spec.updateStrategy.rollingUpdate.partition",
         (strategy.get("rollingUpdate") or {}).get("partition"),
     )
-    causes += pod_template_spec(template.get("spec") or {}, "spec.template.spec", template=True)
+    # volumeMounts may name a claim template: each is a volume of the pods
+    pod_spec = dict(template.get("spec") or {})
+    pod_spec["volumes"] = [
+        *(pod_spec.get("volumes") or []),
+        *(
+            {"name": name, "persistentVolumeClaim": {"claimName": name}}
+            for t in spec.get("volumeClaimTemplates") or ()
+            if isinstance(t, dict) and (name := (t.get("metadata") or {}).get("name"))
+        ),
+    ]
+    causes += pod_template_spec(pod_spec, "spec.template.spec", template=True)
     for index, claim in enumerate(spec.get("volumeClaimTemplates") or ()):
         if isinstance(claim, dict):
             causes += claim_spec(
