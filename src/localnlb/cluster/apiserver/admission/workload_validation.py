@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from localnlb.cluster.apiserver.admission.storage_validation import volume_sources
+from localnlb.cluster.apiserver.admission.volume_validation import pod_volumes
 from localnlb.cluster.apiserver.objects import names
 from localnlb.cluster.apiserver.objects.causes import (
     duplicate,
@@ -61,6 +62,7 @@ def _pod_spec(spec: JsonObject, path: str, *, template: bool = False) -> list[Ca
     if dns not in _DNS_POLICIES:
         causes.append(unsupported(f"{path}.dnsPolicy", dns, _DNS_POLICIES))
     causes += volume_sources(spec.get("volumes"), f"{path}.volumes")
+    causes += pod_volumes(spec, path)
     volumes = {v.get("name") for v in spec.get("volumes") or [] if isinstance(v, dict)}
     for index, container in enumerate(spec.get("containers") or []):
         if not isinstance(container, dict):
