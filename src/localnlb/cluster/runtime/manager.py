@@ -18,6 +18,7 @@ from localnlb.cluster.apiserver.webhooks.dispatch import WebhookAdmission
 from localnlb.cluster.controllers import objects
 from localnlb.cluster.nodes.fargate import FargateProfile
 from localnlb.cluster.runtime.access import Access
+from localnlb.cluster.runtime.cronjobs import CronJobLoop
 from localnlb.cluster.runtime.deployments import DeploymentLoop
 from localnlb.cluster.runtime.endpoints import EndpointsLoop
 from localnlb.cluster.runtime.events import EventRecorder
@@ -84,6 +85,7 @@ class ControllerManager:
             recorder("job-controller"),
             pod_failure_backoff=job_pod_backoff,
         )
+        self.cron_jobs = CronJobLoop(access("cronjob-controller"), recorder("cronjob-controller"))
         self.endpoints = EndpointsLoop(access("endpointslice-controller"), kinds)
         self.scheduler = SchedulerLoop(
             access("default-scheduler"),
@@ -102,6 +104,7 @@ class ControllerManager:
             ("deployment", self.deployments, (kinds.deployment, kinds.replica_set)),
             ("replicaset", self.replica_sets, (kinds.replica_set, kinds.pod)),
             ("job", self.jobs, (self.jobs.job, kinds.pod)),
+            ("cronjob", self.cron_jobs, (self.cron_jobs.cron_job, self.cron_jobs.job)),
             (
                 "endpointslice",
                 self.endpoints,

@@ -46,6 +46,11 @@ class Cluster:
     nodes: list[str]
     clock: ShiftedClock
 
+    def shift_clock(self, offset: float) -> None:
+        """Move the cluster's clock; the kubelets' leases follow at once (as renewed on time)."""
+        self.clock.offset = offset
+        _renew_leases(self.registry, self.kinds)
+
     def items(self, api_version: str, kind: str, namespace: str = "default") -> list[Any]:
         found = self.registry.list(self.registry.resource(api_version, kind), namespace)
         return list(found["items"])
@@ -83,8 +88,21 @@ def _running(pod: dict[str, Any], now: str) -> dict[str, Any]:
     }
 
 
+def _renew_leases(registry: Registry, kinds: Kinds) -> None:
+    """As each node's kubelet does, on the (possibly shifted) cluster clock."""
+    now = rfc3339(registry.clock.wall())
+    for lease in registry.list(kinds.lease, "kube-node-lease")["items"]:
+        lease["spec"]["renewTime"] = f"{now[:-1]}.000000Z"
+        with contextlib.suppress(Exception):
+            registry.update(kinds.lease, "kube-node-lease", objects.name_of(lease), lease)
+
+
 async def stand_in_kubelet(registry: Registry, kinds: Kinds) -> None:
+    rounds = 0
     while True:
+        if rounds % 10 == 0:
+            _renew_leases(registry, kinds)
+        rounds += 1
         for pod in registry.list(kinds.pod, None)["items"]:
             if not objects.spec(pod).get("nodeName") or objects.status(pod).get("phase") not in (
                 None,
