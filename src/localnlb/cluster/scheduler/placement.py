@@ -40,7 +40,7 @@ def _requests(pod: Mapping[str, Any]) -> dict[str, Decimal]:
     return total
 
 
-def _tolerated(taint: Mapping[str, Any], tolerations: Sequence[Mapping[str, Any]]) -> bool:
+def tolerated(taint: Mapping[str, Any], tolerations: Sequence[Mapping[str, Any]]) -> bool:
     for toleration in tolerations:
         effect = toleration.get("effect")
         if effect and effect != taint.get("effect"):
@@ -54,7 +54,7 @@ def _tolerated(taint: Mapping[str, Any], tolerations: Sequence[Mapping[str, Any]
     return False
 
 
-def _affinity_matches(pod: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+def affinity_matches(pod: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
     affinity = (objects.spec(pod).get("affinity") or {}).get("nodeAffinity") or {}
     required = affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {}
     terms = required.get("nodeSelectorTerms") or []
@@ -76,11 +76,11 @@ def _rejection(
         return "node(s) were unschedulable"
     labels = objects.labels_of(node)
     selector = objects.spec(pod).get("nodeSelector") or {}
-    if any(labels.get(k) != v for k, v in selector.items()) or not _affinity_matches(pod, labels):
+    if any(labels.get(k) != v for k, v in selector.items()) or not affinity_matches(pod, labels):
         return "node(s) didn't match Pod's node affinity/selector"
     tolerations = objects.spec(pod).get("tolerations") or []
     for taint in objects.spec(node).get("taints") or ():
-        if taint.get("effect") in NO_SCHEDULE_EFFECTS and not _tolerated(taint, tolerations):
+        if taint.get("effect") in NO_SCHEDULE_EFFECTS and not tolerated(taint, tolerations):
             return f"node(s) had untolerated taint {{{taint.get('key')}: {taint.get('value', '')}}}"
     allocatable = objects.status(node).get("allocatable") or {}
     if "pods" in allocatable and len(pods_on_node) + 1 > parse_quantity(allocatable["pods"]):
