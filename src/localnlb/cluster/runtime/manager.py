@@ -19,6 +19,7 @@ from localnlb.cluster.controllers import objects
 from localnlb.cluster.nodes.fargate import FargateProfile
 from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.cronjobs import CronJobLoop
+from localnlb.cluster.runtime.daemonsets import DaemonSetLoop
 from localnlb.cluster.runtime.deployments import DeploymentLoop
 from localnlb.cluster.runtime.endpoints import EndpointsLoop
 from localnlb.cluster.runtime.events import EventRecorder
@@ -86,6 +87,11 @@ class ControllerManager:
             pod_failure_backoff=job_pod_backoff,
         )
         self.cron_jobs = CronJobLoop(access("cronjob-controller"), recorder("cronjob-controller"))
+        self.daemon_sets = DaemonSetLoop(
+            Access(registry, "daemonset-controller", webhooks),
+            kinds,
+            recorder("daemonset-controller"),
+        )
         self.endpoints = EndpointsLoop(access("endpointslice-controller"), kinds)
         self.scheduler = SchedulerLoop(
             access("default-scheduler"),
@@ -105,6 +111,7 @@ class ControllerManager:
             ("replicaset", self.replica_sets, (kinds.replica_set, kinds.pod)),
             ("job", self.jobs, (self.jobs.job, kinds.pod)),
             ("cronjob", self.cron_jobs, (self.cron_jobs.cron_job, self.cron_jobs.job)),
+            ("daemonset", self.daemon_sets, (self.daemon_sets.daemon_set, kinds.pod, kinds.node)),
             (
                 "endpointslice",
                 self.endpoints,
