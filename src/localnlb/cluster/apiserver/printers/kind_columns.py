@@ -10,6 +10,7 @@ from typing import Any
 from localnlb.cluster.apiserver.objects import meta
 from localnlb.cluster.apiserver.printers import jsonpath
 from localnlb.cluster.apiserver.printers.ages import human_duration
+from localnlb.cluster.apiserver.printers.batch import CRONJOB, DAEMONSET, JOB
 from localnlb.cluster.apiserver.printers.columns import AGE, NAME, Column, get
 from localnlb.cluster.apiserver.printers.network import (
     ENDPOINTS,
@@ -76,6 +77,9 @@ BY_STORE_KEY: dict[str, list[Column]] = {
     "events.k8s.io/events": EVENT,
     "apps/deployments": DEPLOYMENT,
     "apps/replicasets": REPLICASET,
+    "apps/daemonsets": DAEMONSET,
+    "batch/jobs": JOB,
+    "batch/cronjobs": CRONJOB,
     "apps/statefulsets": STATEFULSET,
     "/persistentvolumeclaims": PERSISTENTVOLUMECLAIM,
     "/persistentvolumes": PERSISTENTVOLUME,
