@@ -23,7 +23,7 @@ def table(group: str, kind: str, obj: dict[str, Any]) -> tuple[list[str], list[A
 
 
 def test_job_columns_status_completions_and_duration() -> None:
-    job = {
+    job: dict[str, Any] = {
         "metadata": {"name": "pi", **CREATED},
         "spec": {
             "completions": 3,
