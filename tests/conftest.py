@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import egress
 from tests.helpers.octets import worker_octets
 from tests.helpers.processes import ProcessGroup, running
 
@@ -25,6 +26,27 @@ os.environ.setdefault(
 # Parallel workers (pytest -n) never share a VPC octet: each derives new ones from its own slice.
 _OCTETS = worker_octets()
 os.environ["LOCALNLB_VPC_OCTETS"] = f"{_OCTETS.start}-{_OCTETS.stop - 1}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_packet_leaves_the_machine() -> Iterator[None]:
+    """Network safety, checked for the whole run (issue 13, acceptance 2): every process the
+    run starts inherits this worker's cgroup, and nftables counts what its sockets send through
+    any interface but ``lo``; a single packet fails the run."""
+    if egress.unavailable_reason() is not None:
+        yield  # not root here: the data plane's own tests still hold everything to 127/8
+        return
+    watch = egress.EgressWatch(f"localnlb-tests-{os.getpid()}")
+    watch.start()
+    try:
+        watch.self_check()
+        yield
+        sent = watch.packets()
+        if sent:
+            where = ", ".join(watch.destinations()) or "no TCP/UDP destination recorded"
+            pytest.fail(f"{sent} packets left this machine's loopback during the run: {where}")
+    finally:
+        watch.stop()
 
 
 @pytest.fixture
