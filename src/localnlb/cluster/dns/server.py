@@ -41,6 +41,7 @@ class DnsServer:
         self.host, self.port = host, port
         self._udp: asyncio.DatagramTransport | None = None
         self._tcp: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[None]] = set()
 
     def reply(self, query: bytes, *, udp: bool) -> bytes | None:
         try:
@@ -60,6 +61,9 @@ class DnsServer:
         self._udp = transport
 
     async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._connections.add(task)
         try:
             while True:
                 header = await asyncio.wait_for(reader.readexactly(2), TCP_IDLE_SECONDS)
@@ -71,7 +75,10 @@ class DnsServer:
                 await writer.drain()
         except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
             pass
+        except asyncio.CancelledError:
+            pass  # the server stops: end this connection quietly (nothing awaits its result)
         finally:
+            self._connections.discard(task)
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
@@ -82,5 +89,8 @@ class DnsServer:
             self._udp = None
         if self._tcp is not None:
             self._tcp.close()
+            for connection in list(self._connections):  # Server.close leaves open ones be
+                connection.cancel()
+            await asyncio.gather(*self._connections, return_exceptions=True)
             await self._tcp.wait_closed()
             self._tcp = None

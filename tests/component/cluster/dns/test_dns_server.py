@@ -3,6 +3,7 @@ that follow the API as objects change, and the kube-dns EndpointSlice it writes.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -123,3 +124,16 @@ async def test_kube_dns_service_and_its_endpoint_slice(
     await cluster_dns.stop()
     stopped = registry.get(slice_type, "kube-system", "kube-dns")
     assert stopped["endpoints"][0]["conditions"]["ready"] is False
+
+
+async def test_stop_closes_idle_tcp_connections(cluster_dns: ClusterDns) -> None:
+    reader, writer = await asyncio.open_connection(cluster_dns.address, cluster_dns.port)
+    try:
+        query = dns.message.make_query("kube-dns.kube-system.svc.cluster.local", "A").to_wire()
+        writer.write(len(query).to_bytes(2, "big") + query)
+        size = int.from_bytes(await asyncio.wait_for(reader.readexactly(2), 2), "big")
+        assert dns.message.from_wire(await reader.readexactly(size)).answer
+        await cluster_dns.server.stop()  # the connection is idle, waiting for a next query
+        assert await asyncio.wait_for(reader.read(), 2) == b""
+    finally:
+        writer.close()
