@@ -63,6 +63,19 @@ BUILTIN_IMAGES: tuple[BuiltinImage, ...] = (
         description="Kubernetes' e2e test image: netexec, serve-hostname, pause",
     ),
     BuiltinImage(
+        name="mysql",
+        repositories=(
+            "public.ecr.aws/docker/library/mysql",
+            "docker.io/library/mysql",
+            "docker.io/localnlb/mysql",
+        ),
+        kind=ImageKind.APP,
+        module="localnlb.cluster.images.mysql",
+        binaries=("mysqld",),
+        description="a mysql:8.0 stand-in: the MySQL protocol on port 3306, each database a "
+        "SQLite file in /var/lib/mysql (MYSQL_ROOT_PASSWORD, MYSQL_DATABASE, MYSQL_USER, ...)",
+    ),
+    BuiltinImage(
         name="busybox",
         repositories=("docker.io/library/busybox",),
         kind=ImageKind.HOST,
