@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -81,3 +82,73 @@ def test_when_no_octet_is_free_the_refusal_names_every_holder(
         )
     assert "127.100.0.0/16 is in use by the localnlb running for /a" in str(refused.value)
     assert not (tmp_path / "new" / statedir.NETWORK_FILE).exists()
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_a_loose_existing_state_dir_is_forced_private(tmp_path: Path) -> None:
+    state_dir = tmp_path / "state"
+    (state_dir / "pki").mkdir(parents=True)
+    state_dir.chmod(0o755)
+    (state_dir / "pki").chmod(0o755)
+    loose = [
+        state_dir / "cluster.sqlite",
+        state_dir / "kubeconfig",
+        state_dir / "env",
+        state_dir / "apiserver-token",
+        state_dir / "pki" / "ca.key",
+    ]
+    for path in loose:
+        path.write_text("secret")
+        path.chmod(0o644)
+    (state_dir / "pods" / "uid" / "volumes").mkdir(parents=True)
+    (state_dir / "pods" / "uid" / "volumes" / "config").write_text("pod data")
+    (state_dir / "pods" / "uid" / "volumes" / "config").chmod(0o644)
+    outside = tmp_path / "outside"
+    outside.write_text("not ours")
+    outside.chmod(0o644)
+    (state_dir / "link").symlink_to(outside)
+
+    changed = statedir.secure_state_dir(state_dir)
+
+    assert _mode(state_dir) == 0o700
+    assert _mode(state_dir / "pki") == 0o700
+    assert all(_mode(path) == 0o600 for path in loose)
+    assert set(changed) == {state_dir, state_dir / "pki", *loose}
+    # A pod's volume keeps the mode its spec asked for; a symlink's target is not ours to change.
+    assert _mode(state_dir / "pods" / "uid" / "volumes" / "config") == 0o644
+    assert _mode(outside) == 0o644
+    assert statedir.secure_state_dir(state_dir) == []
+
+
+def test_new_state_dir_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    state_dir = tmp_path / "state"
+    state_dir.mkdir(mode=0o755)
+    state_dir.chmod(0o755)
+    previous = os.umask(0o022)
+    try:
+        statedir.update_env(state_dir, {"A": "1"})
+        statedir.vpc_octet_for(state_dir)
+        store = statedir.create_private_file(state_dir / "store.sqlite")
+    finally:
+        os.umask(previous)
+    assert _mode(state_dir) == 0o700
+    for path in (state_dir / statedir.ENV_FILE, state_dir / statedir.NETWORK_FILE, store):
+        assert _mode(path) == 0o600, path
+
+
+def test_both_stores_are_created_private(tmp_path: Path) -> None:
+    from localnlb.cluster.store.object_store import ObjectStore
+    from localnlb.elbv2.store.database import Database
+
+    previous = os.umask(0o022)
+    try:
+        ObjectStore(tmp_path / "cluster.sqlite")
+        Database(tmp_path / "elbv2.sqlite3")
+    finally:
+        os.umask(previous)
+    stores = sorted(tmp_path.glob("*.sqlite*"))
+    assert {p.name for p in stores} >= {"cluster.sqlite", "elbv2.sqlite3", "cluster.sqlite-wal"}
+    assert {p.name: _mode(p) for p in stores} == {p.name: 0o600 for p in stores}

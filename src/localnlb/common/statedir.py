@@ -4,6 +4,10 @@
 ``DIR/env`` is sourceable shell (``export K='V'`` lines) so that after ``source DIR/env`` the real
 ``aws`` CLI, boto3 and ``kubectl`` talk to this installation. Several state dirs run side by side:
 each records its own ports and its own VPC octet (see :mod:`localnlb.common.addressing`).
+
+The state dir holds Secrets (the cluster store), the API token and the CA key, so it is private:
+``DIR`` is 0700 and its files 0600, created so and forced so at every start
+(:func:`secure_state_dir`) even when the directory existed with looser modes.
 """
 
 from __future__ import annotations
@@ -28,6 +32,12 @@ DATAPLANE_METRICS_VARIABLE = "LOCALNLB_DATAPLANE_METRICS_URL"
 CLUSTER_METRICS_VARIABLE = "LOCALNLB_CLUSTER_METRICS_URL"
 DASHBOARD_VARIABLE = "LOCALNLB_DASHBOARD_URL"
 VPC_OCTETS = range(16, 240)  # 127.V.0.0/16 for V in here; the rest of 127/8 stays free
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+# Folders of DIR whose whole tree is private too: the CA and serving keys, the supervisor's run
+# and log files. Pod volumes (pods/, volumes/) keep their own modes: a pod reads them through its
+# bind mounts as its own user, with the modes its spec asked for.
+PRIVATE_FOLDERS = ("pki", "run", "logs")
 
 
 class ConfigurationError(ValueError):
@@ -44,8 +54,68 @@ def resolve_state_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 def ensure_state_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    _restrict(path, PRIVATE_DIR_MODE)
     return path
+
+
+def secure_state_dir(path: Path) -> list[Path]:
+    """Force ``DIR`` to 0700 and its files (stores, kubeconfig, env, token, the folders of
+    :data:`PRIVATE_FOLDERS`) to 0600; give what was loosened before. Symlinks are left alone
+    (a chmod would follow them out of DIR)."""
+    changed = [path] if _restrict(path, PRIVATE_DIR_MODE) else []
+    for entry in sorted(path.iterdir()):
+        if entry.is_symlink():
+            continue
+        if entry.is_file() and _restrict(entry, PRIVATE_FILE_MODE):
+            changed.append(entry)
+        elif entry.is_dir() and entry.name in PRIVATE_FOLDERS:
+            changed += _secure_tree(entry)
+    return changed
+
+
+def _secure_tree(folder: Path) -> list[Path]:
+    changed = [folder] if _restrict(folder, PRIVATE_DIR_MODE) else []
+    for root, folders, files in os.walk(folder):
+        for name in folders:
+            if not (Path(root) / name).is_symlink() and _restrict(
+                Path(root) / name, PRIVATE_DIR_MODE
+            ):
+                changed.append(Path(root) / name)
+        for name in files:
+            entry = Path(root) / name
+            if not entry.is_symlink() and entry.is_file() and _restrict(entry, PRIVATE_FILE_MODE):
+                changed.append(entry)
+    return changed
+
+
+def _restrict(path: Path, mode: int) -> bool:
+    """chmod ``path`` to ``mode`` when it grants more (group or others bits); True if it did."""
+    current = path.lstat().st_mode & 0o777
+    if current & ~mode == 0:
+        return False
+    path.chmod(mode)
+    return True
+
+
+def create_private_file(path: Path) -> Path:
+    """Make sure ``path`` exists with mode 0600 (SQLite gives its -wal and -shm files the mode of
+    the database file, so a store opened after this stays private)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, PRIVATE_FILE_MODE))
+    _restrict(path, PRIVATE_FILE_MODE)
+    return path
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Write ``path`` atomically (through a sibling temporary file) with mode 0600."""
+    temporary = path.with_name(path.name + ".tmp")
+    descriptor = os.open(
+        temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, PRIVATE_FILE_MODE
+    )
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+    _restrict(temporary, PRIVATE_FILE_MODE)
+    temporary.replace(path)
 
 
 def vpc_octet_range() -> range:
@@ -92,7 +162,7 @@ def vpc_octet_for(
             f" for {state_dir}: {taken}. Stop one of them, or widen {VPC_OCTETS_VARIABLE}"
         )
     ensure_state_dir(state_dir)
-    record.write_text(json.dumps({"vpc_octet": free[0]}) + "\n")
+    write_private_text(record, json.dumps({"vpc_octet": free[0]}) + "\n")
     return free[0]
 
 
@@ -105,9 +175,7 @@ def render_env(variables: Mapping[str, str]) -> str:
 def write_env(state_dir: Path, variables: Mapping[str, str]) -> Path:
     """Write ``DIR/env`` atomically (a reader never sees half a file)."""
     target = ensure_state_dir(state_dir) / ENV_FILE
-    temporary = target.with_suffix(".tmp")
-    temporary.write_text(render_env(variables))
-    temporary.replace(target)
+    write_private_text(target, render_env(variables))
     return target
 
 
@@ -118,7 +186,7 @@ def update_env(state_dir: Path, variables: Mapping[str, str]) -> Path:
     file serialises their read-modify-write so that none loses another's lines.
     """
     ensure_state_dir(state_dir)
-    with (state_dir / ".env.lock").open("w") as lock:
+    with create_private_file(state_dir / ".env.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             merged = read_env(state_dir)

@@ -27,6 +27,7 @@ from localnlb.cluster.store.errors import (
 )
 from localnlb.cluster.store.events import Change, ChangeType, JsonObject
 from localnlb.cluster.store.watch import Watcher, WatchHub
+from localnlb.common import statedir
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -48,6 +49,8 @@ class ObjectStore:
     """SQLite-backed; ``path=None`` keeps everything in memory (tests)."""
 
     def __init__(self, path: Path | None = None, *, history: int = 20_000) -> None:
+        if path is not None:
+            statedir.create_private_file(path)  # it holds Secrets: 0600 from the start
         self._db = sqlite3.connect(":memory:" if path is None else str(path), isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

@@ -13,6 +13,8 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from localnlb.common import statedir
+
 KINDS = (
     "load_balancers",
     "listeners",
@@ -28,6 +30,7 @@ KINDS = (
 
 class Database:
     def __init__(self, path: Path) -> None:
+        statedir.create_private_file(path)  # it holds the installation's state: 0600
         self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=NORMAL")
