@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import Protocol, cast
 
 from localnlb import __version__
-from localnlb.common.statedir import ConfigurationError
+from localnlb.common.limits import raise_open_files_limit
+from localnlb.common.statedir import ConfigurationError, resolve_state_dir, secure_state_dir
 
 
 class CommandModule(Protocol):
@@ -56,6 +57,19 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     return parser
 
 
+def _prepare_process(args: argparse.Namespace) -> None:
+    """What every localnlb process does first: raise its open-files limit to the hard limit, and
+    make an existing state dir private (0700, its files 0600) whatever modes it was left with."""
+    raise_open_files_limit()
+    if hasattr(args, "state_dir"):
+        state_dir = resolve_state_dir(args.state_dir)
+        if state_dir.is_dir():
+            try:
+                secure_state_dir(state_dir)
+            except OSError as error:  # another user's files: say so, the command may still work
+                print(f"localnlb: cannot make {state_dir} private: {error}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(arguments)
@@ -65,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
+        _prepare_process(args)
         return handler(args)
     except KeyboardInterrupt:
         return 130

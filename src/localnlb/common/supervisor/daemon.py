@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from localnlb.common import statedir
+from localnlb.common.limits import raise_open_files_limit
 from localnlb.common.supervisor.runfiles import RunDir
 from localnlb.common.supervisor.serve import serve
 from localnlb.common.supervisor.spec import spec_from_json
@@ -27,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m localnlb.common.supervisor")
     parser.add_argument("--state-dir", metavar="DIR", default=None)
     args = parser.parse_args(argv)
+    raise_open_files_limit()  # its components inherit the raised limit (and raise their own)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
