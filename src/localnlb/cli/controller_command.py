@@ -4,7 +4,9 @@ component of ``localnlb up``).
 It needs a Kubernetes API (``KUBECONFIG``) and an ELBv2/EC2 endpoint, read from ``DIR/env`` or
 given as flags; any cluster works (the embedded one, kind, k3d, EKS). It announces readiness to
 the supervisor once it leads, its caches are filled and its workers run; it exits 1 if it loses
-the leader Lease (a supervisor restarts it as a candidate), 0 on SIGINT/SIGTERM.
+the leader Lease (a supervisor restarts it as a candidate), 0 on SIGINT/SIGTERM (releasing the
+Lease). Its Lease identity is ``<hostname>_<state dir hash>``, so after a crash the restarted
+controller takes its own unexpired Lease back at once.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _runtime_settings(args: argparse.Namespace, state_dir: Path) -> RuntimeSettings:
     from localnlb.controller.model.enums import TargetType
     from localnlb.controller.runtime.controller import AwsEndpoints, RuntimeSettings
-    from localnlb.controller.runtime.leader import LeaderSettings
+    from localnlb.controller.runtime.leader import LeaderSettings, installation_identity
     from localnlb.controller.runtime.webhook_server import WebhookSettings
 
     env = statedir.read_env(state_dir)
@@ -82,7 +84,8 @@ def _runtime_settings(args: argparse.Namespace, state_dir: Path) -> RuntimeSetti
         cluster_name=args.cluster_name,
         vpc_id=args.aws_vpc_id,
         leader=LeaderSettings(
-            identity=f"{socket.gethostname()}_{os.getpid()}",
+            # Stable per state dir, so a restarted controller recognises its own Lease.
+            identity=installation_identity(socket.gethostname(), str(state_dir)),
             namespace=args.leader_election_namespace,
         ),
         controller_overrides={"default_target_type": TargetType(args.default_target_type)},

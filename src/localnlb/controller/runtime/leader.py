@@ -4,13 +4,17 @@ Only one controller replica reconciles at a time. A candidate takes the Lease wh
 or its holder stopped renewing it for ``leaseDurationSeconds``; the holder renews it every
 ``retry_period`` and gives leadership up when it could not renew within ``renew_deadline``.
 Writes carry the Lease's resourceVersion, so two candidates never both win. On a clean stop
-the holder releases the Lease (empty holder), so a successor takes over at once.
+the holder releases the Lease (empty holder, leaseDurationSeconds 1, as client-go's
+ReleaseOnCancel does), so a successor takes over at once. The identity is stable per
+installation (:func:`installation_identity`): a controller restarted after a crash finds its
+own name on the unexpired Lease and leads again at once instead of waiting for it to expire.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +27,14 @@ from localnlb.common.clock import Clock, SystemClock
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "aws-load-balancer-controller-leader"
+
+
+def installation_identity(hostname: str, state_dir: str) -> str:
+    """``<hostname>_<hash of the state dir>``: the same for every run of one installation's
+    controller, different for two installations on one machine (each has its own cluster, but
+    ``--kubeconfig`` may point two at one)."""
+    digest = hashlib.sha256(state_dir.encode()).hexdigest()[:12]
+    return f"{hostname}_{digest}"
 
 
 @dataclass(frozen=True, slots=True)
