@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,14 @@ from localnlb.cli.options import add_state_dir_option
 from localnlb.cli.status_paths import build_target_lines, path_crosses_az, render_path
 from localnlb.cli.supervisor_progress import status_table
 from localnlb.common import statedir
+from localnlb.common.limits import open_files_limit_of
 from localnlb.common.snapshot import SNAPSHOT_PATH, RoutingSnapshot, TargetState
-from localnlb.common.supervisor import RunDir, is_supervisor_running, read_status
+from localnlb.common.supervisor import (
+    RunDir,
+    SupervisorStatus,
+    is_supervisor_running,
+    read_status,
+)
 
 EXIT_NOT_RUNNING = 3
 
@@ -51,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
             "state_dir": str(state_dir),
             "running": running,
             "supervisor": status.to_json() if status is not None else None,
+            "open_files_limits": _open_files_limits(status) if status is not None else {},
         }
         print(json.dumps(document, indent=2))
         return 0 if running else EXIT_NOT_RUNNING
@@ -61,10 +69,28 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"localnlb is not running for {state_dir}")
     if status is not None:
         console.print(status_table(status, running=running, state_dir=state_dir))
+    if running and status is not None:
+        console.print(open_files_line(_open_files_limits(status)))
     if running:
         _print_dataplane_engine(state_dir, console)
         _print_load_balancers(state_dir, console)
     return 0 if running else EXIT_NOT_RUNNING
+
+
+def _open_files_limits(status: SupervisorStatus) -> dict[str, int | None]:
+    """Each running component's soft open-files limit, as its kernel reports it."""
+    return {c.name: open_files_limit_of(c.pid) for c in status.components if c.pid is not None}
+
+
+def open_files_line(limits: Mapping[str, int | None]) -> str:
+    """One line for the components' soft open-files limits (each raised it to the hard limit
+    at start; a low one here explains refused connections under load)."""
+    known = {name: limit for name, limit in limits.items() if limit is not None}
+    if not known:
+        return "open files limit: unknown"
+    if len(set(known.values())) == 1:
+        return f"open files limit: {next(iter(known.values()))} per component"
+    return "open files limit: " + ", ".join(f"{name} {limit}" for name, limit in known.items())
 
 
 ENGINES = {"kernel": "kernel engine (nftables table {nftables_table})", "user": "user-space engine"}
