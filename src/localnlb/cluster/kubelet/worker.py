@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from localnlb.cluster.dns.resolv_conf import ClusterDnsConfig
+from localnlb.cluster.kubelet.claim_mounts import claim_mounts
 from localnlb.cluster.kubelet.container import (
     Action,
     ContainerMachine,
@@ -153,6 +154,7 @@ class PodWorker:
         self._volume_dirs: dict[str, str] | None = None  # None until every volume is set up
         self._volume_sync_at = 0.0  # monotonic: when the volumes are next brought up to date
         self._mount_error: str | None = None
+        self._closing = False  # stop() ends the loop
 
     @property
     def status(self) -> dict[str, Any] | None:
@@ -193,6 +195,10 @@ class PodWorker:
             await asyncio.gather(*(p.exited.wait() for p in list(self.processes.values())))
             await asyncio.sleep(0)  # let the exit waiters record the exits
         if self._loop is not None:
+            # Python 3.11's wait_for swallows a cancel that meets a wake-up (update() wakes the
+            # loop as the deletion arrives): the flag ends the loop even then.
+            self._closing = True
+            self._wake.set()
             self._loop.cancel()
             await asyncio.gather(self._loop, return_exceptions=True)
         for task in list(self._tasks):
@@ -244,7 +250,7 @@ class PodWorker:
         self._volume_sync_at = now + self._config.settings.volume_resync
 
     async def _run(self) -> None:
-        while True:
+        while not self._closing:
             self._wake.clear()
             self._sync_volumes()
             acted = self._volume_dirs is not None  # no container starts before its volumes
@@ -386,6 +392,10 @@ class PodWorker:
         """What this container sees mounted where, in order: its pod volumes' mounts first;
         other mounts (a pod's resolv.conf, persistent volumes) are appended here."""
         mounts = plan_mounts(container, self._pod, self._volume_dirs or {})
+        claims = claim_mounts(self._pod, container, self._context.claim_directories)
+        for claim in claims:  # a subPath is made on first use, as the kubelet makes it
+            Path(claim.source).mkdir(parents=True, exist_ok=True)
+        mounts = [*mounts, *claims]
         resolv_conf = resolv_conf_mount(
             self._pod,
             self._config.cluster_dns,
