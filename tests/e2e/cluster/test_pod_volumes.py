@@ -187,6 +187,8 @@ async def test_an_unknown_volume_type_is_refused_in_kube_apiservers_words(
         'The Pod "odd-volume" is invalid: spec.volumes[0]: Required value: '
         "must specify a volume type"
     ) in relaxed
+    strict = await kubectl_fails(cluster, "apply", "-f", "-", stdin=UNKNOWN_VOLUME)
+    assert 'unknown field "spec.volumes[0].nfsv5"' in strict, strict
 
 
 async def test_an_unknown_image_backs_off_with_the_kubelets_events_and_deletes(
