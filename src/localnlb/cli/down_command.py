@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from localnlb.cli.options import add_state_dir_option
+from localnlb.cluster.kubelet.mounts import unmount_under
 from localnlb.cluster.kubeproxy.service_ip_rules_nft import table_name as kube_proxy_table_name
 from localnlb.common import statedir
 from localnlb.common.supervisor import RunDir, stop_state_dir
@@ -67,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"removed the kernel data path's nftables rules of {state_dir}")
     if remove_table_now(kube_proxy_table_name(str(state_dir))):
         print(f"removed kube-proxy's nftables rules of {state_dir}")
+    for mount_point in unmount_under(str(state_dir / "pods")):  # memory volumes of a crashed run
+        print(f"unmounted {mount_point}")
     if args.purge:
         return _purge(state_dir)
     return 0

@@ -72,6 +72,41 @@ class MountFailed(Exception):
     pass
 
 
+_MNT_DETACH = 2
+_umount2 = _libc.umount2
+_umount2.argtypes = (ctypes.c_char_p, ctypes.c_int)
+
+
+def mount_memory(directory: str, size_bytes: int | None) -> None:
+    """An emptyDir with ``medium: Memory``: a tmpfs on the volume's directory in the host's
+    namespace (shared by the pod's containers, as the kubelet mounts it), unmounted with the
+    pod by :func:`unmount_under`."""
+    options = "mode=0777" + (f",size={size_bytes}" if size_bytes else "")
+    _sys_mount("tmpfs", directory, "tmpfs", _MS_NOSUID | _MS_NODEV, options.encode())
+
+
+def mounts_under(root: str) -> list[str]:
+    """Mount points at or below ``root`` in this namespace, deepest first."""
+    prefix = root.rstrip("/") + "/"
+    found = []
+    with open("/proc/self/mountinfo", encoding="utf-8") as table:
+        for line in table:
+            point = line.split()[4]
+            point = point.encode().decode("unicode_escape")  # \040 for a space, and so on
+            if point == root or point.startswith(prefix):
+                found.append(point)
+    return sorted(found, key=len, reverse=True)
+
+
+def unmount_under(root: str) -> list[str]:
+    """Detach every mount at or below ``root`` (a pod's memory volumes); return them."""
+    detached = []
+    for point in mounts_under(root):
+        if _umount2(point.encode(), _MNT_DETACH) == 0:
+            detached.append(point)
+    return detached
+
+
 class MountNamespace:
     """The ``preexec_fn`` that sets up one process's mounts; ``scratch`` is an empty directory
     of the kubelet's (never mounted over on the host) where a new root is built when ``/``

@@ -56,6 +56,11 @@ class ProcessRunner:
         without, a spec's mounts reach the process as a path map (see :mod:`.mounts`)."""
         self._namespaces = can_mount() if mount_namespaces is None else mount_namespaces
 
+    @property
+    def mounts(self) -> bool:
+        """Whether this runner mounts (as root): pod volumes may then be mounts too."""
+        return self._namespaces
+
     async def start(self, spec: LaunchSpec, *, log_path: Path) -> ContainerProcess:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         if spec.mounts and self._namespaces:

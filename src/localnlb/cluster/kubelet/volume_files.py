@@ -5,7 +5,8 @@ payload goes into a fresh ``..<timestamp>`` directory, ``..data`` is switched to
 symlink, and each visible entry is a symlink through ``..data``. So a process that has the
 volume's directory bind-mounted sees an update whole, never half-written; a ``subPath`` mount
 keeps the files it was started with, as in Kubernetes. A payload is rewritten only when it
-changed. emptyDir is an empty directory (mode 0777). :meth:`VolumeDirectory.remove` deletes it
+changed. emptyDir is an empty directory (mode 0777); with ``medium: Memory`` as root, a tmpfs
+(``sizeLimit`` its size) mounted on it. :meth:`VolumeDirectory.remove` unmounts and deletes it
 all when the pod goes.
 """
 
@@ -19,6 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from localnlb.cluster.kubelet.mounts import mount_memory, unmount_under
 from localnlb.cluster.kubelet.volumes import PlannedVolume, VolumeFile
 
 DATA_LINK = "..data"
@@ -30,8 +32,10 @@ def pod_volumes_root(log_root: Path, uid: str) -> Path:
 
 
 class VolumeDirectory:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, memory_mounts: bool = False) -> None:
+        """``memory_mounts``: back ``medium: Memory`` emptyDirs with a tmpfs (needs root)."""
         self.root = root
+        self._memory_mounts = memory_mounts
         self._written: dict[str, tuple[VolumeFile, ...]] = {}
 
     def apply(self, planned: Sequence[PlannedVolume]) -> dict[str, str]:
@@ -43,6 +47,9 @@ class VolumeDirectory:
                 if not directory.is_dir():
                     directory.mkdir(parents=True)
                     directory.chmod(0o777)
+                memory = volume.medium == "Memory" and self._memory_mounts
+                if memory and not os.path.ismount(directory):
+                    mount_memory(str(directory), volume.size_limit)
             elif self._written.get(volume.name) != volume.files or not directory.is_dir():
                 _write_atomically(directory, volume.files)
                 self._written[volume.name] = volume.files
@@ -51,6 +58,8 @@ class VolumeDirectory:
 
     def remove(self) -> None:
         """Delete the pod's volumes (and the pod's directory they live in)."""
+        if self._memory_mounts and self.root.is_dir():
+            unmount_under(str(self.root))
         shutil.rmtree(self.root.parent, ignore_errors=True)
         self._written.clear()
 

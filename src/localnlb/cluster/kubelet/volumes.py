@@ -20,6 +20,7 @@ from localnlb.cluster.kubelet.environment import ContainerConfigError, PodContex
 from localnlb.cluster.kubelet.mounts import BindMount
 from localnlb.cluster.kubelet.podspec import JsonObject
 from localnlb.cluster.kubelet.resource_fields import resource_field_value
+from localnlb.cluster.quantity import parse_quantity
 
 DEFAULT_MODE = 0o644
 FILE_KINDS = ("configMap", "secret", "downwardAPI", "projected")
@@ -44,13 +45,21 @@ class PlannedVolume:
     kind: str  # configMap | secret | downwardAPI | projected | emptyDir
     files: tuple[VolumeFile, ...] = ()
     medium: str = ""  # emptyDir's medium: "" (disk) or "Memory"
+    size_limit: int | None = None  # emptyDir's sizeLimit in bytes
 
 
 def plan_volume(volume: JsonObject, pod: JsonObject, context: PodContext) -> PlannedVolume | None:
     name = str(volume.get("name") or "")
     namespace = pod.get("metadata", {}).get("namespace") or "default"
     if isinstance(volume.get("emptyDir"), Mapping):
-        return PlannedVolume(name, "emptyDir", medium=volume["emptyDir"].get("medium") or "")
+        empty_dir = volume["emptyDir"]
+        limit = empty_dir.get("sizeLimit")
+        return PlannedVolume(
+            name,
+            "emptyDir",
+            medium=empty_dir.get("medium") or "",
+            size_limit=int(parse_quantity(limit)) if limit is not None else None,
+        )
     for kind in FILE_KINDS:
         source = volume.get(kind)
         if not isinstance(source, Mapping):

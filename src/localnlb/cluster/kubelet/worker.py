@@ -150,7 +150,9 @@ class PodWorker:
         self._reporter = StatusReporter(self.uid, sink=sink, clock=self._clock)
         self._grace = termination_grace_seconds(pod)
         self._stopped = False
-        self._volumes = VolumeDirectory(pod_volumes_root(config.log_root, self.uid))
+        self._volumes = VolumeDirectory(
+            pod_volumes_root(config.log_root, self.uid), memory_mounts=self._runner.mounts
+        )
         self._volume_dirs: dict[str, str] | None = None  # None until every volume is set up
         self._volume_sync_at = 0.0  # monotonic: when the volumes are next brought up to date
         self._mount_error: str | None = None

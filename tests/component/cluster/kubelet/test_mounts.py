@@ -12,7 +12,7 @@ import pytest
 
 from localnlb.cluster.images.registry import BUILTIN_IMAGES
 from localnlb.cluster.kubelet.launch import LaunchSpec, PulledImage
-from localnlb.cluster.kubelet.mounts import BindMount
+from localnlb.cluster.kubelet.mounts import BindMount, mount_memory, mounts_under, unmount_under
 from localnlb.cluster.kubelet.runner import ProcessRunner, StartFailed
 
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="mount namespaces need root")
@@ -152,3 +152,17 @@ async def test_a_mount_covering_the_state_dir_keeps_later_sources_and_the_workin
     assert seen[covered] == []
     assert seen[target] == ["key"]
     assert seen["cwd"] == str(tmp_path)
+
+
+@root_only
+@pytest.mark.timeout(30)
+def test_memory_mounts_under_a_directory_are_found_and_detached(tmp_path: Path) -> None:
+    """What ``localnlb down`` uses to clear memory volumes a crashed run left mounted."""
+    volume = tmp_path / "pods" / "uid-1" / "volumes" / "cache"
+    volume.mkdir(parents=True)
+    mount_memory(str(volume), 1 << 20)
+    try:
+        assert mounts_under(str(tmp_path / "pods")) == [str(volume)]
+    finally:
+        assert unmount_under(str(tmp_path / "pods")) == [str(volume)]
+    assert mounts_under(str(tmp_path)) == []

@@ -151,3 +151,40 @@ async def test_a_missing_configmap_is_failed_mount_until_it_exists(kubelet: Kube
     await until(
         lambda: "at last" in log_of(kubelet, pod, "config"), what="the pod started once mounted"
     )
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a tmpfs needs root")
+@pytest.mark.timeout(30)
+async def test_a_memory_empty_dir_is_a_tmpfs_both_containers_share_and_goes_with_the_pod(
+    kubelet: Kubelet,
+) -> None:
+    writes = "echo shared > /cache/note; grep -w /cache /proc/self/mounts; exec sleep 60"
+    pod = make_pod(
+        "memory",
+        [
+            {
+                "name": "writer",
+                "image": "busybox",
+                "command": ["sh", "-c", writes],
+                "volumeMounts": [{"name": "cache", "mountPath": "/cache"}],
+            },
+            {
+                "name": "reader",
+                "image": "busybox",
+                "command": ["sh", "-c", "until cat /data/note; do sleep 0.1; done; exec sleep 60"],
+                "volumeMounts": [{"name": "cache", "mountPath": "/data"}],
+            },
+        ],
+        volumes=[{"name": "cache", "emptyDir": {"medium": "Memory", "sizeLimit": "8Mi"}}],
+    )
+    uid = pod["metadata"]["uid"]
+    await kubelet.core.sync_pod(pod, context_for(pod_ip()))
+    await until(lambda: "shared" in log_of(kubelet, pod, "reader"), what="the reader sees it")
+    mounted = log_of(kubelet, pod, "writer").split()
+    assert mounted[:3] == ["tmpfs", "/cache", "tmpfs"]
+    assert "size=8192k" in mounted[3]
+    volume = pod_volumes_root(kubelet.log_root, uid) / "cache"
+    assert str(volume) in Path("/proc/self/mountinfo").read_text()  # the kubelet's own mount
+    await kubelet.core.remove_pod(uid, grace=1.0)
+    assert str(volume) not in Path("/proc/self/mountinfo").read_text()
+    assert not volume.exists()

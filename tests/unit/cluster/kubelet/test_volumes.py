@@ -156,8 +156,9 @@ def test_downward_api_and_projected_sources() -> None:
 
 
 def test_empty_dir_and_volumes_planned_elsewhere() -> None:
-    assert plan({"name": "scratch", "emptyDir": {"medium": "Memory"}}) == PlannedVolume(
-        "scratch", "emptyDir", medium="Memory"
+    memory = {"name": "scratch", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}}
+    assert plan(memory) == PlannedVolume(
+        "scratch", "emptyDir", medium="Memory", size_limit=64 * 1024 * 1024
     )
     claim = {"name": "data", "persistentVolumeClaim": {"claimName": "data-0"}}
     assert plan(claim) is None
