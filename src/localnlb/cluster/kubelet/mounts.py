@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import json
 import os
 import stat
@@ -63,9 +64,17 @@ def path_map_environment(mounts: Sequence[BindMount]) -> dict[str, str]:
     return {PATH_MAP_VARIABLE: json.dumps(path_map(mounts), sort_keys=True)} if mounts else {}
 
 
+@functools.cache
 def can_mount() -> bool:
-    """Mount namespaces need root (CAP_SYS_ADMIN); the kubelet asks once."""
-    return os.geteuid() == 0
+    """Whether this process may make mount namespaces: root with CAP_SYS_ADMIN (a root user in
+    an unprivileged container may not). A forked child tries, once per process."""
+    if os.geteuid() != 0:
+        return False
+    child = os.fork()
+    if child == 0:  # only a syscall and _exit between fork and exit
+        os._exit(0 if _unshare(_CLONE_NEWNS) == 0 else 1)
+    _, status = os.waitpid(child, 0)
+    return os.waitstatus_to_exitcode(status) == 0
 
 
 class MountFailed(Exception):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -12,7 +14,13 @@ import pytest
 
 from localnlb.cluster.images.registry import BUILTIN_IMAGES
 from localnlb.cluster.kubelet.launch import LaunchSpec, PulledImage
-from localnlb.cluster.kubelet.mounts import BindMount, mount_memory, mounts_under, unmount_under
+from localnlb.cluster.kubelet.mounts import (
+    BindMount,
+    can_mount,
+    mount_memory,
+    mounts_under,
+    unmount_under,
+)
 from localnlb.cluster.kubelet.runner import ProcessRunner, StartFailed
 
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="mount namespaces need root")
@@ -166,3 +174,18 @@ def test_memory_mounts_under_a_directory_are_found_and_detached(tmp_path: Path) 
     finally:
         assert unmount_under(str(tmp_path / "pods")) == [str(volume)]
     assert mounts_under(str(tmp_path)) == []
+
+
+@root_only
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv to drop a capability")
+@pytest.mark.timeout(30)
+def test_root_without_cap_sys_admin_falls_back_to_the_path_map() -> None:
+    """Root in an unprivileged container may not mount: the kubelet must notice, not fail
+    every pod that has a volume."""
+    asks = "from localnlb.cluster.kubelet.mounts import can_mount; print(can_mount())"
+    dropped = ["setpriv", "--bounding-set", "-sys_admin", "--inh-caps", "-sys_admin"]
+    result = subprocess.run(
+        [*dropped, sys.executable, "-c", asks], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+    assert can_mount()  # this test process may
