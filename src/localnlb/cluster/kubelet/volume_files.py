@@ -4,10 +4,10 @@ File volumes (configMap, secret, downwardAPI, projected) use the kubelet's atomi
 payload goes into a fresh ``..<timestamp>`` directory, ``..data`` is switched to it by renaming a
 symlink, and each visible entry is a symlink through ``..data``. So a process that has the
 volume's directory bind-mounted sees an update whole, never half-written; a ``subPath`` mount
-keeps the files it was started with, as in Kubernetes. A payload is rewritten only when it
-changed. emptyDir is an empty directory (mode 0777); with ``medium: Memory`` as root, a tmpfs
-(``sizeLimit`` its size) mounted on it. :meth:`VolumeDirectory.remove` unmounts and deletes it
-all when the pod goes.
+keeps the files it was started with, as in Kubernetes. A payload is rewritten only when what is
+on disk differs from it (each resync compares, so it also repairs). emptyDir is an empty
+directory (mode 0777); with ``medium: Memory`` as root, a tmpfs (``sizeLimit`` its size) on it.
+:meth:`VolumeDirectory.remove` unmounts and deletes it all when the pod goes.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import contextlib
 import os
 import secrets
 import shutil
+import stat
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,7 +37,6 @@ class VolumeDirectory:
         """``memory_mounts``: back ``medium: Memory`` emptyDirs with a tmpfs (needs root)."""
         self.root = root
         self._memory_mounts = memory_mounts
-        self._written: dict[str, tuple[VolumeFile, ...]] = {}
 
     def apply(self, planned: Sequence[PlannedVolume]) -> dict[str, str]:
         """Bring every planned volume's directory up to date; return name → directory."""
@@ -50,9 +50,8 @@ class VolumeDirectory:
                 memory = volume.medium == "Memory" and self._memory_mounts
                 if memory and not os.path.ismount(directory):
                     mount_memory(str(directory), volume.size_limit)
-            elif self._written.get(volume.name) != volume.files or not directory.is_dir():
+            elif not _holds(directory, volume.files):
                 _write_atomically(directory, volume.files)
-                self._written[volume.name] = volume.files
             directories[volume.name] = str(directory)
         return directories
 
@@ -61,7 +60,26 @@ class VolumeDirectory:
         if self._memory_mounts and self.root.is_dir():
             unmount_under(str(self.root))
         shutil.rmtree(self.root.parent, ignore_errors=True)
-        self._written.clear()
+
+
+def _holds(directory: Path, files: Sequence[VolumeFile]) -> bool:
+    """Whether the volume shows exactly ``files`` (bytes and modes) now: what is on disk is
+    compared, so a resync also repairs a payload changed or removed underneath."""
+    data = directory / DATA_LINK
+    if not data.is_dir():
+        return False
+    try:
+        for entry in files:
+            path = directory / entry.path
+            if (
+                path.read_bytes() != entry.content
+                or stat.S_IMODE(path.stat().st_mode) != entry.mode
+            ):
+                return False
+        shown = {p.relative_to(data).as_posix() for p in data.rglob("*") if p.is_file()}
+    except OSError:
+        return False
+    return shown == {entry.path for entry in files}
 
 
 def _write_atomically(directory: Path, files: Sequence[VolumeFile]) -> None:
