@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from localnlb.cluster.apiserver.decoding import yaml_bodies
 from localnlb.cluster.apiserver.objects import status
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -75,15 +76,41 @@ def decode_body(raw: bytes, content_type: str) -> Any:
     text = raw.decode("utf-8", errors="replace")
     if media in ("application/yaml", "application/apply-patch+yaml", "text/yaml"):
         try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as error:
+            return yaml_bodies.load(text)
+        except yaml_bodies.YamlBodyError as error:
             raise status.bad_request(f"error converting YAML to JSON: {error}") from None
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as error:
         raise status.bad_request(
             f"couldn't get version/kind; json parse error: {error.msg} at offset {error.pos}"
         ) from None
+    except RecursionError:  # deeper than Python's recursion limit
+        value = None
+        depth = yaml_bodies.MAX_DEPTH + 1
+    else:
+        depth = nesting_depth(value)
+    if depth > yaml_bodies.MAX_DEPTH:
+        raise status.bad_request(
+            "couldn't get version/kind; json parse error:"
+            f" exceeded max depth of {yaml_bodies.MAX_DEPTH}"
+        )
+    return value
+
+
+def nesting_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (a scalar: 0), without recursing."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        current, depth = pending.pop()
+        children = current.values() if isinstance(current, dict) else current
+        if isinstance(current, dict | list):
+            deepest = max(deepest, depth)
+            pending.extend(
+                (child, depth + 1) for child in children if isinstance(child, dict | list)
+            )
+    return deepest
 
 
 def encode(obj: Any, output: Output) -> tuple[bytes, str]:

@@ -4,6 +4,7 @@ parameters (fieldManager, dryRun, fieldValidation, integers) and bodies (3 MiB l
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aiohttp import web
@@ -75,8 +76,17 @@ def check_strict(request: web.Request, target: Target, body: Any) -> list[str]:
             detail = ", ".join(f'unknown field "{field}"' for field in unknown)
             raise status.bad_request(f"strict decoding error: {detail}")
     if directive in ("", "Warn") and isinstance(body, dict):
-        return [f'unknown field "{field}"' for field in unknown_fields(target.rt, body)]
+        unknown = unknown_fields(target.rt, body)
+        unsendable = [field for field in unknown if _has_control_character(field)]
+        if unsendable:  # a Warning header cannot carry it: refused before anything is stored
+            detail = ", ".join(f"unknown field {json.dumps(field)}" for field in unsendable)
+            raise status.bad_request(f"{detail}: field names must not contain control characters")
+        return [f'unknown field "{field}"' for field in unknown]
     return []
+
+
+def _has_control_character(text: str) -> bool:
+    return any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in text)
 
 
 def warning_headers(response: web.StreamResponse, warnings: list[str]) -> web.StreamResponse:

@@ -51,6 +51,10 @@ async def resource(request: web.Request) -> web.StreamResponse:
     target = resolve(registry.catalog, group, info["version"], parts)
     method = request.method
     _check_verb(target, method, watching=request.query.get("watch", "") in TRUE)
+    if method in _VERBS or method == "DELETE":  # 406 is decided before anything is written
+        negotiation.choose_output(
+            request.headers.get("Accept", ""), table=_answers_with_object(target, method)
+        )
     if target.subresource == "log":
         return await serve_log(request, registry, target)
     if target.subresource == "binding":
@@ -148,6 +152,15 @@ def _check_verb(target: Target, method: str, *, watching: bool) -> None:
         verb = _VERBS.get(method, "")
     if verb and verb not in target.rt.verbs:
         raise status.method_not_allowed()
+
+
+def _answers_with_object(target: Target, method: str) -> bool:
+    """Whether a write's answer is the object (which a Table may show), as _object_response."""
+    if target.subresource in ("log", "binding", "eviction", "scale"):
+        return False
+    if method == "POST":
+        return target.rt.api_resource not in REVIEWS
+    return bool(target.name)
 
 
 def _object_response(

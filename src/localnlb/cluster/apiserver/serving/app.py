@@ -76,7 +76,9 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         expected = request.app[TOKEN_KEY]
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
+        # bytes: compare_digest refuses str holding non-ASCII, and such a token is just wrong
+        presented = token.strip().encode("utf-8", errors="surrogateescape")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(presented, expected.encode()):
             raise status.unauthorized()
     return await handler(request)
 
