@@ -29,6 +29,7 @@ from localnlb.common.addressing import DEFAULT_AZ_COUNT, build_address_plan
 from localnlb.common.clock import Clock, SystemClock
 from localnlb.common.http_serving import start_site
 from localnlb.common.octet_claims import claim_vpc_octet
+from localnlb.elbv2.api import server as api_server
 from localnlb.elbv2.api.context import ApiContext, ApiSettings
 from localnlb.elbv2.api.publisher import SnapshotPublisher
 from localnlb.elbv2.api.routing import build_snapshot
@@ -101,7 +102,10 @@ class Elbv2Server:
 
     async def start(self) -> None:
         self._runner = web.AppRunner(
-            build_app(self.context, self.feed), access_log=None, shutdown_timeout=1.0
+            build_app(self.context, self.feed),
+            access_log=None,
+            shutdown_timeout=1.0,
+            keepalive_timeout=api_server.HEADER_READ_SECONDS,  # the header read bound
         )
         await self._runner.setup()
         self._bound = await start_site(self._runner, self.settings.host, self.settings.port)

@@ -50,3 +50,12 @@ class SignatureDoesNotMatch(AwsError):
 class IncompleteSignature(AwsError):
     code = "IncompleteSignature"
     http_status = 403
+
+
+class RequestEntityTooLarge(AwsError):
+    code = "RequestEntityTooLargeException"
+    http_status = 413
+
+
+class RequestTimeout(AwsError):
+    code = "RequestTimeout"

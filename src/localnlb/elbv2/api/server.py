@@ -4,10 +4,19 @@
 Handlers run synchronously on the event loop (they are dictionary work plus one SQLite commit),
 so requests are serialised and each sees the effects of the previous one. The time each request
 spent in the server is returned in ``x-localnlb-handling-ms`` (the benchmark reads it).
+
+Input limits, so that no request can hold the server (AWS publishes none of these numbers; they
+are far above what any SDK call sends): headers must arrive within :data:`HEADER_READ_SECONDS`
+of the connection opening or the previous answer (aiohttp's keep-alive timer, which also closes
+idle connections), a body within :data:`BODY_READ_SECONDS` (``RequestTimeout``) and under
+:data:`MAX_BODY_BYTES` (``RequestEntityTooLargeException``, 413); at most
+:data:`MAX_PARAMETERS` parameters and keys of at most :data:`MAX_KEY_LENGTH` characters
+(``ValidationError``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
@@ -20,7 +29,12 @@ from localnlb.common.snapshot import SNAPSHOT_PATH
 from localnlb.elbv2.api.auth import verify_signature
 from localnlb.elbv2.api.context import ApiContext
 from localnlb.elbv2.api.dispatch import dialect_of, dispatch
-from localnlb.elbv2.api.errors import AwsError, ValidationError
+from localnlb.elbv2.api.errors import (
+    AwsError,
+    RequestEntityTooLarge,
+    RequestTimeout,
+    ValidationError,
+)
 from localnlb.elbv2.api.publisher import SnapshotPublisher
 from localnlb.elbv2.api.serialize import serialize_error
 
@@ -29,10 +43,15 @@ LONG_POLL_SECONDS = 25.0
 HANDLING_HEADER = "x-localnlb-handling-ms"
 CONTEXT_KEY = web.AppKey("context", ApiContext)
 PUBLISHER_KEY = web.AppKey("publisher", SnapshotPublisher)
+HEADER_READ_SECONDS = 20.0
+BODY_READ_SECONDS = 30.0
+MAX_BODY_BYTES = 1024 * 1024
+MAX_PARAMETERS = 10_000
+MAX_KEY_LENGTH = 1024
 
 
 def build_app(ctx: ApiContext, publisher: SnapshotPublisher) -> web.Application:
-    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[CONTEXT_KEY] = ctx
     app[PUBLISHER_KEY] = publisher
     app.router.add_post("/", _handle_query)
@@ -45,16 +64,18 @@ def build_app(ctx: ApiContext, publisher: SnapshotPublisher) -> web.Application:
 async def _handle_query(request: web.Request) -> web.Response:
     started = time.perf_counter()
     ctx = request.app[CONTEXT_KEY]
-    body = await request.read()
-    form = dict(urllib.parse.parse_qsl(request.query_string, keep_blank_values=True))
+    form: dict[str, str] = {}
     try:
-        form.update(
-            urllib.parse.parse_qsl(
-                body.decode("utf-8"), keep_blank_values=True, strict_parsing=False
-            )
-        )
+        body = await _read_body(request)
+        form = _parse_form(request.query_string)
+        form.update(_parse_form(body.decode("utf-8")))
     except UnicodeDecodeError:
         return _error(ValidationError("The request body is not valid UTF-8"), form, started)
+    except AwsError as error:
+        response = _error(error, form, started)
+        if isinstance(error, RequestTimeout):  # the rest of the body may never come
+            response.force_close()
+        return response
     if ctx.settings.require_auth:
         try:
             verify_signature(
@@ -69,6 +90,45 @@ async def _handle_query(request: web.Request) -> web.Response:
             return _error(error, form, started)
     reply = dispatch(ctx, form)
     return _xml(reply.body, reply.status, reply.request_id, started)
+
+
+async def _read_body(request: web.Request) -> bytes:
+    declared = request.content_length
+    if declared is not None and declared > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge(_too_large())
+    try:
+        async with asyncio.timeout(BODY_READ_SECONDS):
+            return await request.read()
+    except TimeoutError:
+        raise RequestTimeout(
+            "Your socket connection to the server was not read from or written to within the"
+            " timeout period. Idle connections will be closed."
+        ) from None
+    except web.HTTPRequestEntityTooLarge:
+        raise RequestEntityTooLarge(_too_large()) from None
+
+
+def _too_large() -> str:
+    return f"The request entity is too large: the body is limited to {MAX_BODY_BYTES} bytes."
+
+
+def _parse_form(encoded: str) -> dict[str, str]:
+    try:
+        pairs = urllib.parse.parse_qsl(
+            encoded, keep_blank_values=True, max_num_fields=MAX_PARAMETERS
+        )
+    except ValueError:  # parse_qsl's own words for max_num_fields
+        raise ValidationError(
+            f"1 validation error detected: the request has more than {MAX_PARAMETERS} parameters"
+        ) from None
+    for key, _ in pairs:
+        if len(key) > MAX_KEY_LENGTH:
+            raise ValidationError(
+                f"1 validation error detected: Value '{key[:64]}...' at 'parameter name' failed"
+                f" to satisfy constraint: Member must have length less than or equal to"
+                f" {MAX_KEY_LENGTH}"
+            )
+    return dict(pairs)
 
 
 def _error(error: AwsError, form: dict[str, str], started: float) -> web.Response:

@@ -20,18 +20,25 @@ from localnlb.elbv2.api.service_model import Dialect
 
 
 class _Form:
-    """The raw pairs plus every dotted prefix present, so that list probing is O(1)."""
+    """The raw pairs plus a tree of their dotted segments, so that list probing costs the length
+    of the probed prefix: a key of n dots adds n nodes, never its n prefixes of up to n bytes."""
 
     def __init__(self, pairs: Mapping[str, str]) -> None:
         self.values = pairs
-        self.prefixes: set[str] = set()
+        self._tree: dict[str, Any] = {}
         for key in pairs:
-            parts = key.split(".")
-            for end in range(1, len(parts) + 1):
-                self.prefixes.add(".".join(parts[:end]))
+            node = self._tree
+            for segment in key.split("."):
+                node = node.setdefault(segment, {})
 
     def has(self, prefix: str) -> bool:
-        return prefix in self.prefixes
+        node = self._tree
+        for segment in prefix.split("."):
+            found = node.get(segment)
+            if found is None:
+                return False
+            node = found
+        return True
 
 
 def parse_params(

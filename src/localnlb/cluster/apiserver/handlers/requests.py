@@ -1,9 +1,12 @@
 """Request plumbing every resource handler shares: responses in the negotiated format, query
-parameters (fieldManager, dryRun, fieldValidation, integers) and bodies (3 MiB limit).
+parameters (fieldManager, dryRun, fieldValidation, integers) and bodies (3 MiB, and read within
+:data:`BODY_READ_SECONDS`: a body that never ends gets kube-apiserver's request timeout, a 504
+``Timeout`` Status, and the connection is closed).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -14,12 +17,15 @@ from localnlb.cluster.apiserver.decoding.negotiation import Output
 from localnlb.cluster.apiserver.decoding.unknown_fields import unknown_fields
 from localnlb.cluster.apiserver.handlers.routing import Target
 from localnlb.cluster.apiserver.objects import status
+from localnlb.cluster.apiserver.objects.status import ApiError
 from localnlb.cluster.apiserver.storage.registry import Registry
 
 JsonObject = dict[str, Any]
 REGISTRY_KEY = web.AppKey("registry", Registry)
 BOOKMARK_INTERVAL_KEY = web.AppKey("bookmark_interval", float)
 TRUE = ("true", "1")
+# kube-apiserver's --request-timeout default bounds a non-long-running request, body included.
+BODY_READ_SECONDS = 60.0
 
 
 def respond(
@@ -54,11 +60,24 @@ async def read_body(request: web.Request) -> Any:
     declared = request.content_length
     if declared is not None and declared > negotiation.MAX_BODY_BYTES:
         raise status.too_large(negotiation.MAX_BODY_BYTES)
+    raw = await read_raw(request)
+    return negotiation.decode_body(raw, request.headers.get("Content-Type", "application/json"))
+
+
+async def read_raw(request: web.Request) -> bytes:
+    """The body's bytes, within the size limit and :data:`BODY_READ_SECONDS`."""
     try:
-        raw = await request.read()
+        async with asyncio.timeout(BODY_READ_SECONDS):
+            return await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise status.too_large(negotiation.MAX_BODY_BYTES) from None
-    return negotiation.decode_body(raw, request.headers.get("Content-Type", "application/json"))
+    except TimeoutError:
+        raise ApiError(
+            504,
+            "Timeout",
+            "Timeout: request did not complete within requested timeout - context deadline"
+            " exceeded",
+        ) from None
 
 
 def check_strict(request: web.Request, target: Target, body: Any) -> list[str]:

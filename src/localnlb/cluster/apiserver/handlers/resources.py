@@ -19,6 +19,7 @@ from localnlb.cluster.apiserver.handlers.requests import (
     int_query,
     manager,
     read_body,
+    read_raw,
     respond,
     warning_headers,
 )
@@ -233,7 +234,7 @@ def _dry_run_option(options: JsonObject) -> bool:
 async def _delete_options(request: web.Request) -> JsonObject:
     options: JsonObject = {}
     if request.can_read_body:
-        raw = await request.read()
+        raw = await read_raw(request)
         if raw.strip():
             decoded = negotiation.decode_body(raw, "application/json")
             if not isinstance(decoded, dict):

@@ -56,7 +56,10 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except ApiError as error:
-        return _status_response(error)
+        response = _status_response(error)
+        if error.reason == "Timeout":  # the rest of the body may never come: do not wait for it
+            response.force_close()
+        return response
     except web.HTTPRequestEntityTooLarge:
         return _status_response(status.too_large(negotiation.MAX_BODY_BYTES))
     except web.HTTPMethodNotAllowed:

@@ -39,6 +39,10 @@ LOCK_FILE = "apiserver.lock"
 DEFERRED_WORK_DELAY = 0.5
 EVENT_SWEEP_PERIOD = 60.0
 POD_LOG_DIR = "pods"
+# kube-apiserver's ReadHeaderTimeout (slowloris): headers arrive within this of the connection
+# opening or of the previous answer, else the connection is closed. aiohttp's keep-alive timer
+# is that bound (it also closes connections idle as long, where Go's IdleTimeout is 90 s).
+HEADER_READ_SECONDS = 32.0
 
 
 class StateDirBusy(RuntimeError):
@@ -111,7 +115,11 @@ class ApiServer:
         self.webhooks = WebhookAdmission(self.registry)
         app[WEBHOOKS_KEY] = self.webhooks
         self._runner = web.AppRunner(
-            app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
+            app,
+            access_log=None,
+            handler_cancellation=True,
+            shutdown_timeout=1.0,
+            keepalive_timeout=HEADER_READ_SECONDS,
         )
         await self._runner.setup()
         ca, cert, key = tls.ensure_serving_certificate(self.state_dir, self._host)
