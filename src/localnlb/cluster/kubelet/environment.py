@@ -40,6 +40,8 @@ class PodContext:
     config_map_files: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
     secret_files: Mapping[str, Mapping[str, bytes]] = field(default_factory=dict)
     service_account_token: str = ""  # written by serviceAccountToken projections
+    # persistent volume claims: claim name → the directory of the volume it is bound to
+    claim_directories: Mapping[str, str] = field(default_factory=dict)
     # the node's status.allocatable: what an unset limit means to resourceFieldRef
     node_allocatable: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ALLOCATABLE))
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from localnlb.cluster.apiserver.objects.status import ApiError
 from localnlb.cluster.controllers import objects
+from localnlb.cluster.kubelet.claim_mounts import claim_directories, claim_names
 from localnlb.cluster.kubelet.core import KubeletCore
 from localnlb.cluster.kubelet.environment import PodContext, decode_secret_data, object_files
 from localnlb.cluster.kubelet.serviceenv import service_environment
@@ -195,12 +196,19 @@ class NodeAgent:
             secret_files=self._files(pod, "secret"),
             service_env=service_environment(pod, self._access.items(self._kinds.service)),
             node_allocatable=self._allocatable(),
+            claim_directories=self._claim_directories(pod),
         )
         worker = await self._kubelet.sync_pod(pod, context)
         if self._ready and worker.status is not None and not objects.is_terminating(pod):
             await self._sink.report(uid, worker.status)  # re-assert after a NotReady spell
         if objects.is_terminating(pod):
             self._tasks.append(asyncio.create_task(self._finish_deletion(key, uid)))
+
+    def _claim_directories(self, pod: dict[str, Any]) -> dict[str, str]:
+        if not claim_names(pod):
+            return {}
+        claims = self._access.items(self._kinds.claim, objects.namespace_of(pod))
+        return claim_directories(pod, claims, self._access.items(self._kinds.volume))
 
     def _allocatable(self) -> dict[str, str]:
         node = self._access.find(self._kinds.node, "", self.name)

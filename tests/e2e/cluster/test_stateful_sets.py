@@ -1,0 +1,291 @@
+"""StatefulSets end to end on the embedded cluster (issue 13 AC3/AC4), with the real kubectl.
+
+The workshop's catalog MySQL StatefulSet is applied from its own manifest; no built-in image
+implements mysql, so its pod is made (``catalog-mysql-0``) and waits in ErrImagePull or
+ImagePullBackOff. The ordering, stable-name, scale-down and data tests use a set of the same
+shape (serviceName, selector, volume at /var/lib/mysql, port 3306) with built-in images and a
+volumeClaimTemplate on the default ``local-path`` class. Order is read back from the store's
+change history: what the controller did, in the order it did it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from localnlb.cluster.embedded import VOLUMES_DIR, ClusterSettings, EmbeddedCluster
+from localnlb.cluster.nodes.provisioning import planned_identities
+from localnlb.cluster.store.events import Change, ChangeType
+from localnlb.common import statedir
+from localnlb.common.addressing import build_address_plan
+from tests.helpers.commands import kubectl_with
+from tests.helpers.waiting import async_wait_until
+
+pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
+CATALOG = "manifests/base-application/catalog"
+
+
+def shaped_like_catalog_mysql(
+    image: str, replicas: int, command: list[str] | None = None, **container: Any
+) -> str:
+    """The catalog MySQL StatefulSet's shape, with a built-in image and a claim template."""
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {"name": "catalog-mysql", "namespace": "catalog"},
+        "spec": {
+            "replicas": replicas,
+            "serviceName": "catalog-mysql",
+            "selector": {"matchLabels": {"app.kubernetes.io/component": "mysql"}},
+            "template": {
+                "metadata": {"labels": {"app.kubernetes.io/component": "mysql"}},
+                "spec": {
+                    "terminationGracePeriodSeconds": 1,
+                    "containers": [
+                        {
+                            "name": "mysql",
+                            "image": image,
+                            **({"command": command} if command else {}),
+                            "volumeMounts": [{"name": "data", "mountPath": "/var/lib/mysql"}],
+                            "ports": [{"name": "mysql", "containerPort": 3306}],
+                            **container,
+                        }
+                    ],
+                },
+            },
+            "volumeClaimTemplates": [
+                {
+                    "metadata": {"name": "data"},
+                    "spec": {
+                        "accessModes": ["ReadWriteOnce"],
+                        "resources": {"requests": {"storage": "1Gi"}},
+                    },
+                }
+            ],
+        },
+    }
+    return json.dumps(body)
+
+
+AGNHOST = "registry.k8s.io/e2e-test-images/agnhost:2.47"
+NETEXEC: dict[str, Any] = {
+    "args": ["netexec", "--http-port=8080"],
+    "readinessProbe": {"httpGet": {"path": "/readyz", "port": 8080}, "periodSeconds": 1},
+}
+
+
+@pytest.fixture
+async def cluster(tmp_path: Path) -> AsyncIterator[EmbeddedCluster]:
+    plan = build_address_plan(vpc_octet=statedir.vpc_octet_for(tmp_path))
+    embedded = EmbeddedCluster(
+        ClusterSettings(
+            state_dir=tmp_path / "state",
+            plan=plan,
+            nodes=planned_identities(plan, seed=str(tmp_path), count=3),
+            lease_period=1.0,
+        )
+    )
+    await embedded.start()
+    try:
+        await kubectl(embedded, "create", "namespace", "catalog")
+        yield embedded
+    finally:
+        await embedded.stop(grace=2.0)
+
+
+async def kubectl(cluster: EmbeddedCluster, *args: str, stdin: str = "") -> str:
+    return await kubectl_with(cluster.kubeconfig_path, *args, stdin=stdin)
+
+
+async def kubectl_refused(cluster: EmbeddedCluster, *args: str, stdin: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        "kubectl",
+        *args,
+        env={**os.environ, "KUBECONFIG": str(cluster.kubeconfig_path)},
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await process.communicate(stdin.encode())
+    assert process.returncode != 0
+    return err.decode()
+
+
+def revision(cluster: EmbeddedCluster) -> int:
+    assert cluster.api.registry is not None
+    return cluster.api.registry.store.revision
+
+
+async def pod_history(cluster: EmbeddedCluster, since: int) -> list[Change]:
+    """Every pod change in ``catalog`` after ``since``, in commit order."""
+    assert cluster.api.registry is not None
+    watcher = cluster.api.registry.store.watch("/pods", "catalog", since)
+    changes = []
+    try:
+        while (change := await watcher.next(wait=0.2)) is not None:
+            changes.append(change)
+    finally:
+        watcher.close()
+    return changes
+
+
+def ready(pod: dict[str, Any]) -> bool:
+    return any(
+        c.get("type") == "Ready" and c.get("status") == "True"
+        for c in (pod.get("status") or {}).get("conditions") or ()
+    )
+
+
+async def pods(cluster: EmbeddedCluster) -> dict[str, dict[str, Any]]:
+    listed = json.loads(await kubectl(cluster, "get", "pods", "-n", "catalog", "-o", "json"))
+    return {
+        p["metadata"]["name"]: p
+        for p in listed["items"]
+        if not p["metadata"].get("deletionTimestamp")
+    }
+
+
+async def wait_ready(cluster: EmbeddedCluster, names: set[str], timeout: float = 60) -> None:
+    async def all_ready() -> bool:
+        found = await pods(cluster)
+        return set(found) == names and all(ready(p) for p in found.values())
+
+    await async_wait_until(all_ready, timeout=timeout, what=f"exactly {sorted(names)} Ready")
+
+
+async def test_catalog_shape_starts_in_order_with_stable_names_and_scales_down_from_the_top(
+    cluster: EmbeddedCluster,
+) -> None:
+    start = revision(cluster)
+    await kubectl(
+        cluster, "apply", "-f", "-", stdin=shaped_like_catalog_mysql(AGNHOST, 3, **NETEXEC)
+    )
+    names = {"catalog-mysql-0", "catalog-mysql-1", "catalog-mysql-2"}
+    await wait_ready(cluster, names)
+
+    history = await pod_history(cluster, start)
+    created = [c.name for c in history if c.type is ChangeType.ADDED]
+    assert created == ["catalog-mysql-0", "catalog-mysql-1", "catalog-mysql-2"]
+    for ordinal in (1, 2):
+        made_at = next(
+            c.revision
+            for c in history
+            if c.type is ChangeType.ADDED and c.name.endswith(f"-{ordinal}")
+        )
+        previous = f"catalog-mysql-{ordinal - 1}"
+        assert any(
+            c.name == previous and ready(c.object) and c.revision < made_at for c in history
+        ), f"{previous} was not Ready before catalog-mysql-{ordinal} was created"
+
+    found = await pods(cluster)
+    for name, pod in found.items():
+        assert pod["spec"]["hostname"] == name
+        assert pod["spec"]["subdomain"] == "catalog-mysql"
+        assert pod["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"] == name
+        [claim] = [v for v in pod["spec"]["volumes"] if "persistentVolumeClaim" in v]
+        assert claim["persistentVolumeClaim"]["claimName"] == f"data-{name}"
+    claims = json.loads(await kubectl(cluster, "get", "pvc", "-n", "catalog", "-o", "json"))
+    assert {c["metadata"]["name"]: c["status"]["phase"] for c in claims["items"]} == {
+        f"data-{name}": "Bound" for name in names
+    }
+    sts = json.loads(
+        await kubectl(cluster, "get", "sts", "-n", "catalog", "catalog-mysql", "-o", "json")
+    )
+    assert sts["status"]["readyReplicas"] == 3
+    assert sts["status"]["currentRevision"] == sts["status"]["updateRevision"]
+
+    scale_start = revision(cluster)
+    await kubectl(cluster, "scale", "-n", "catalog", "statefulset/catalog-mysql", "--replicas=1")
+    await wait_ready(cluster, {"catalog-mysql-0"})
+    history = await pod_history(cluster, scale_start)
+    marked = [
+        c.name
+        for c in history
+        if c.type is ChangeType.MODIFIED
+        and c.object["metadata"].get("deletionTimestamp")
+        and not (c.previous or {}).get("metadata", {}).get("deletionTimestamp")
+    ]
+    assert marked == ["catalog-mysql-2", "catalog-mysql-1"]
+    gone_2 = next(
+        c.revision for c in history if c.type is ChangeType.DELETED and c.name.endswith("-2")
+    )
+    marked_1 = next(
+        c.revision
+        for c in history
+        if c.name.endswith("-1") and c.object["metadata"].get("deletionTimestamp")
+    )
+    assert gone_2 < marked_1, "catalog-mysql-1 was stopped before catalog-mysql-2 was gone"
+    claims = json.loads(await kubectl(cluster, "get", "pvc", "-n", "catalog", "-o", "json"))
+    assert len(claims["items"]) == 3  # Retain: claims outlive the pods scaled away
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a volume at its mountPath needs root")
+async def test_data_written_into_the_volume_survive_kubectl_delete_pod(
+    cluster: EmbeddedCluster,
+) -> None:
+    writer = ["sh", "-c", 'echo "boot of $HOSTNAME" >> /var/lib/mysql/boots && exec sleep 600']
+    await kubectl(
+        cluster, "apply", "-f", "-", stdin=shaped_like_catalog_mysql("busybox:1.36", 1, writer)
+    )
+    await wait_ready(cluster, {"catalog-mysql-0"})
+    claim = json.loads(
+        await kubectl(cluster, "get", "pvc", "-n", "catalog", "data-catalog-mysql-0", "-o", "json")
+    )
+    directory = cluster.settings.state_dir / VOLUMES_DIR / claim["spec"]["volumeName"]
+    boots = directory / "boots"
+
+    async def lines(count: int) -> list[str] | None:
+        found = boots.read_text().splitlines() if boots.exists() else []
+        return found if len(found) == count else None
+
+    assert await async_wait_until(lambda: lines(1), timeout=20, what="the first boot written") == [
+        "boot of catalog-mysql-0"
+    ]
+    first_uid = (await pods(cluster))["catalog-mysql-0"]["metadata"]["uid"]
+    await kubectl(cluster, "delete", "pod", "-n", "catalog", "catalog-mysql-0")
+    await wait_ready(cluster, {"catalog-mysql-0"})
+    assert (await pods(cluster))["catalog-mysql-0"]["metadata"]["uid"] != first_uid
+    assert await async_wait_until(lambda: lines(2), timeout=20, what="the second boot") == [
+        "boot of catalog-mysql-0",
+        "boot of catalog-mysql-0",
+    ]
+
+
+async def test_the_workshops_catalog_mysql_manifest_makes_its_pod_which_cannot_pull_mysql(
+    cluster: EmbeddedCluster, workshop_dir: Path
+) -> None:
+    for manifest in ("secrets.yaml", "service-mysql.yaml", "statefulset-mysql.yaml"):
+        await kubectl(
+            cluster, "apply", "-n", "catalog", "-f", str(workshop_dir / CATALOG / manifest)
+        )
+
+    async def pull_failed() -> str | None:
+        pod = (await pods(cluster)).get("catalog-mysql-0")
+        statuses = ((pod or {}).get("status") or {}).get("containerStatuses") or []
+        reason = (
+            (statuses[0].get("state", {}).get("waiting") or {}).get("reason") if statuses else None
+        )
+        return reason if reason in ("ErrImagePull", "ImagePullBackOff") else None
+
+    await async_wait_until(pull_failed, timeout=30, what="catalog-mysql-0 failing to pull mysql")
+    table = await kubectl(cluster, "get", "statefulset", "-n", "catalog")
+    assert table.split("\n")[1].split()[:2] == ["catalog-mysql", "0/1"]
+
+
+async def test_a_statefulset_whose_selector_misses_its_template_is_refused(
+    cluster: EmbeddedCluster,
+) -> None:
+    body = json.loads(shaped_like_catalog_mysql(AGNHOST, 1))
+    body["spec"]["selector"]["matchLabels"] = {"app": "elsewhere"}
+    refused = await kubectl_refused(cluster, "apply", "-f", "-", stdin=json.dumps(body))
+    assert (
+        'The StatefulSet "catalog-mysql" is invalid: spec.template.metadata.labels: Invalid value:'
+        in refused
+    )
+    assert "`selector` does not match template `labels`" in refused
