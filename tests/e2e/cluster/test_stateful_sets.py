@@ -21,6 +21,7 @@ import pytest
 
 from localnlb.cluster.embedded import VOLUMES_DIR, ClusterSettings, EmbeddedCluster
 from localnlb.cluster.nodes.provisioning import planned_identities
+from localnlb.cluster.runtime.garbage import SWEEP as GC_SWEEP
 from localnlb.cluster.store.events import Change, ChangeType
 from localnlb.common import statedir
 from localnlb.common.addressing import build_address_plan
@@ -289,3 +290,24 @@ async def test_a_statefulset_whose_selector_misses_its_template_is_refused(
         in refused
     )
     assert "`selector` does not match template `labels`" in refused
+
+
+async def test_a_garbage_sweep_keeps_the_sets_pods_and_deleting_the_set_keeps_its_claims(
+    cluster: EmbeddedCluster,
+) -> None:
+    await kubectl(
+        cluster, "apply", "-f", "-", stdin=shaped_like_catalog_mysql(AGNHOST, 1, **NETEXEC)
+    )
+    await wait_ready(cluster, {"catalog-mysql-0"})
+    assert cluster.controllers is not None
+    cluster.controllers.garbage.reconcile(GC_SWEEP)  # the set is an owner the collector knows
+    assert set(await pods(cluster)) == {"catalog-mysql-0"}
+
+    await kubectl(cluster, "delete", "statefulset", "-n", "catalog", "catalog-mysql")
+
+    async def no_pods() -> bool:
+        return not await pods(cluster)
+
+    await async_wait_until(no_pods, timeout=30, what="the set's pods gone with it")
+    claims = json.loads(await kubectl(cluster, "get", "pvc", "-n", "catalog", "-o", "json"))
+    assert [c["metadata"]["name"] for c in claims["items"]] == ["data-catalog-mysql-0"]

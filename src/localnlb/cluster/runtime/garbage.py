@@ -38,8 +38,16 @@ class GarbageLoop:
             kinds.node,
             *batch_owners,
             daemon_set,
+            kinds.stateful_set,
         )
-        self._dependents = (kinds.replica_set, kinds.pod, kinds.endpoint_slice, job)
+        # claims: a StatefulSet's under persistentVolumeClaimRetentionPolicy whenDeleted: Delete
+        self._dependents = (
+            kinds.replica_set,
+            kinds.pod,
+            kinds.endpoint_slice,
+            job,
+            kinds.claim,
+        )
         self._by_key = {rt.store_key: rt for rt in (*self._owners, *self._dependents)}
 
     @property
