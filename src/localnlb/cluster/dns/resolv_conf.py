@@ -4,7 +4,10 @@
   <ns>.svc.<zone> svc.<zone> <zone>`` and the node's own search domains, ``options ndots:5``;
   a ``hostNetwork`` pod gets ``Default`` instead unless it asks for ``ClusterFirstWithHostNet``;
   so does every pod when the kubelet has no cluster DNS (its ``--cluster-dns`` unset).
-- ``Default``: the node's file. Nothing to write unless ``dnsConfig`` adds to it.
+- ``Default``: the node's file, less its nameservers off 127.0.0.0/8 (a node here is this
+  machine, whose resolver may sit elsewhere on the network: a pod's lookups must never leave
+  the machine; with no nameserver left, glibc asks 127.0.0.1). Nothing to write when the node's
+  file has no such nameserver and ``dnsConfig`` adds nothing.
 - ``None``: only what ``dnsConfig`` says.
 
 ``dnsConfig`` then adds nameservers and search domains (duplicates dropped) and options (a
@@ -89,9 +92,11 @@ def pod_resolv_conf(
     spec = pod.get("spec") or {}
     policy = effective_policy(pod, cluster)
     dns_config = spec.get("dnsConfig") or {}
-    if policy == "Default" and not dns_config:
-        return None
     node = parse_resolv_conf(node_resolv_conf)
+    on_machine = tuple(server for server in node.nameservers if in_loopback_network(server))
+    safe_node = ResolvConf(on_machine, node.searches, node.options)
+    if policy == "Default" and not dns_config and safe_node == node:
+        return None
     if policy == "ClusterFirst" and cluster is not None:
         namespace = (pod.get("metadata") or {}).get("namespace") or "default"
         base = ResolvConf(
@@ -107,7 +112,7 @@ def pod_resolv_conf(
     elif policy == "None":
         base = ResolvConf((), (), ())
     else:
-        base = node
+        base = safe_node
     return _with_dns_config(base, dns_config).render()
 
 

@@ -41,6 +41,19 @@ def test_default_is_the_nodes_own_file() -> None:
     )
 
 
+def test_default_never_keeps_a_nameserver_off_the_machine() -> None:
+    """This machine's resolver may sit elsewhere (here: 10.255.255.53): a Default pod keeps
+    only the node's loopback nameservers, so its lookups never leave the machine."""
+    node = "nameserver 10.255.255.53\nnameserver 127.0.0.53\nsearch corp.example\n"
+    assert pod_resolv_conf(pod(dnsPolicy="Default"), CLUSTER, node_resolv_conf=node) == (
+        "nameserver 127.0.0.53\nsearch corp.example\n"
+    )
+    off_only = "nameserver 10.255.255.53\n"
+    written = pod_resolv_conf(pod(hostNetwork=True), CLUSTER, node_resolv_conf=off_only)
+    assert written is not None
+    assert "nameserver" not in written  # glibc then asks 127.0.0.1
+
+
 def test_none_takes_only_dns_config() -> None:
     spec: dict[str, Any] = {
         "dnsPolicy": "None",
