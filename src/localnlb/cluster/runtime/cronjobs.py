@@ -7,10 +7,10 @@ schedule time falls and the work queue looks again then (a requeue, never a slee
 
 from __future__ import annotations
 
-from localnlb.cluster.controllers import objects
 from localnlb.cluster.controllers.cronjob import job_reference, plan_cron_job
 from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.events import EventRecorder
+from localnlb.cluster.runtime.owners import OwnerIndex
 from localnlb.cluster.store.events import Change
 
 Key = tuple[str, str]
@@ -22,21 +22,17 @@ class CronJobLoop:
         self.cron_job = access.registry.resource("batch/v1", "CronJob")
         self.job = access.registry.resource("batch/v1", "Job")
         self._events = events
-        self._owner_names: dict[str, Key] = {}  # cronjob uid -> (namespace, name)
+        self._owners = OwnerIndex(self.cron_job.store_key)
 
     def keys_for(self, change: Change) -> list[Key]:
-        if change.resource == self.cron_job.store_key:
-            self._owner_names[objects.uid_of(change.object)] = (change.namespace, change.name)
-            return [(change.namespace, change.name)]
-        found = self._owner_names.get(objects.controller_owner_uid(change.object) or "")
-        return [found] if found else []
+        return self._owners.keys_for(change)
 
     def reconcile(self, key: Key) -> float | None:
         namespace, name = key
         cron_job = self._access.find(self.cron_job, namespace, name)
         if cron_job is None:
             return None
-        self._owner_names[objects.uid_of(cron_job)] = key
+        self._owners.remember(cron_job, key)
         jobs = self._access.items(self.job, namespace)
         plan = plan_cron_job(cron_job, jobs, now=self._access.registry.clock.wall())
         for job_name in plan.delete:

@@ -12,6 +12,7 @@ from localnlb.cluster.controllers.daemonset import daemon_pod, plan_daemon_set
 from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.events import EventRecorder
 from localnlb.cluster.runtime.kinds import Kinds
+from localnlb.cluster.runtime.owners import OwnerIndex
 from localnlb.cluster.store.events import Change
 
 Key = tuple[str, str]
@@ -23,23 +24,19 @@ class DaemonSetLoop:
         self._kinds = kinds
         self.daemon_set = access.registry.resource("apps/v1", "DaemonSet")
         self._events = events
-        self._owner_names: dict[str, Key] = {}  # daemon set uid -> (namespace, name)
+        self._owners = OwnerIndex(self.daemon_set.store_key)
 
     def keys_for(self, change: Change) -> list[Key]:
-        if change.resource == self.daemon_set.store_key:
-            self._owner_names[objects.uid_of(change.object)] = (change.namespace, change.name)
-            return [(change.namespace, change.name)]
         if change.resource == self._kinds.node.store_key:
-            return list(set(self._owner_names.values()))
-        found = self._owner_names.get(objects.controller_owner_uid(change.object) or "")
-        return [found] if found else []
+            return self._owners.every_owner()
+        return self._owners.keys_for(change)
 
     async def reconcile(self, key: Key) -> None:
         namespace, name = key
         daemon_set = self._access.find(self.daemon_set, namespace, name)
         if daemon_set is None:
             return
-        self._owner_names[objects.uid_of(daemon_set)] = key
+        self._owners.remember(daemon_set, key)
         nodes = self._access.items(self._kinds.node)
         now = self._access.registry.clock.wall()
         pods = self._access.items(self._kinds.pod, namespace)

@@ -12,6 +12,7 @@ from localnlb.cluster.controllers.deployment import plan_deployment
 from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.events import EventRecorder
 from localnlb.cluster.runtime.kinds import Kinds
+from localnlb.cluster.runtime.owners import OwnerIndex
 from localnlb.cluster.store.events import Change
 
 Key = tuple[str, str]
@@ -22,22 +23,17 @@ class DeploymentLoop:
         self._access = access
         self._kinds = kinds
         self._events = events
-        self._owner_names: dict[str, Key] = {}
+        self._owners = OwnerIndex(self._kinds.deployment.store_key)
 
     def keys_for(self, change: Change) -> list[Key]:
-        if change.resource == self._kinds.deployment.store_key:
-            self._owner_names[objects.uid_of(change.object)] = (change.namespace, change.name)
-            return [(change.namespace, change.name)]
-        owner = objects.controller_owner_uid(change.object)
-        found = self._owner_names.get(owner or "")
-        return [found] if found else []
+        return self._owners.keys_for(change)
 
     def reconcile(self, key: Key) -> None:
         namespace, name = key
         deployment = self._access.find(self._kinds.deployment, namespace, name)
         if deployment is None or objects.is_terminating(deployment):
             return
-        self._owner_names[objects.uid_of(deployment)] = key
+        self._owners.remember(deployment, key)
         replica_sets = self._access.items(self._kinds.replica_set, namespace)
         pods = self._access.items(self._kinds.pod, namespace)
         plan = plan_deployment(

@@ -14,6 +14,7 @@ from localnlb.cluster.controllers.podtemplates import pod_from_template
 from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.events import EventRecorder
 from localnlb.cluster.runtime.kinds import Kinds
+from localnlb.cluster.runtime.owners import OwnerIndex
 from localnlb.cluster.store.events import Change
 
 Key = tuple[str, str]
@@ -35,21 +36,17 @@ class JobLoop:
         self.job = access.registry.resource("batch/v1", "Job")
         self._events = events
         self._backoff = pod_failure_backoff
-        self._owner_names: dict[str, Key] = {}  # job uid -> (namespace, name)
+        self._owners = OwnerIndex(self.job.store_key)
 
     def keys_for(self, change: Change) -> list[Key]:
-        if change.resource == self.job.store_key:
-            self._owner_names[objects.uid_of(change.object)] = (change.namespace, change.name)
-            return [(change.namespace, change.name)]
-        found = self._owner_names.get(objects.controller_owner_uid(change.object) or "")
-        return [found] if found else []
+        return self._owners.keys_for(change)
 
     async def reconcile(self, key: Key) -> float | None:
         namespace, name = key
         job = self._access.find(self.job, namespace, name)
         if job is None or objects.is_terminating(job):
             return None
-        self._owner_names[objects.uid_of(job)] = key
+        self._owners.remember(job, key)
         now = self._access.registry.clock.wall()
         pods = self._access.items(self._kinds.pod, namespace)
         plan = plan_job(job, pods, now=now, backoff_base=self._backoff)

@@ -12,6 +12,7 @@ from localnlb.cluster.controllers.replicaset import plan_replica_set
 from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.events import EventRecorder
 from localnlb.cluster.runtime.kinds import Kinds
+from localnlb.cluster.runtime.owners import OwnerIndex
 from localnlb.cluster.store.events import Change
 
 Key = tuple[str, str]
@@ -22,22 +23,17 @@ class ReplicaSetLoop:
         self._access = access
         self._kinds = kinds
         self._events = events
-        self._owner_names: dict[str, Key] = {}  # rs uid -> (namespace, name)
+        self._owners = OwnerIndex(self._kinds.replica_set.store_key)
 
     def keys_for(self, change: Change) -> list[Key]:
-        if change.resource == self._kinds.replica_set.store_key:
-            self._owner_names[objects.uid_of(change.object)] = (change.namespace, change.name)
-            return [(change.namespace, change.name)]
-        owner = objects.controller_owner_uid(change.object)
-        found = self._owner_names.get(owner or "")
-        return [found] if found else []
+        return self._owners.keys_for(change)
 
     async def reconcile(self, key: Key) -> None:
         namespace, name = key
         replica_set = self._access.find(self._kinds.replica_set, namespace, name)
         if replica_set is None:
             return
-        self._owner_names[objects.uid_of(replica_set)] = key
+        self._owners.remember(replica_set, key)
         pods = self._access.items(self._kinds.pod, namespace)
         plan = plan_replica_set(replica_set, pods, now=self._access.registry.clock.wall())
         if not objects.is_terminating(replica_set):

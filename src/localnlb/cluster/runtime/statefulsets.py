@@ -18,6 +18,7 @@ from localnlb.cluster.controllers.statefulset import StatefulSetPlan, plan_state
 from localnlb.cluster.runtime.access import Access
 from localnlb.cluster.runtime.events import EventRecorder
 from localnlb.cluster.runtime.kinds import Kinds
+from localnlb.cluster.runtime.owners import OwnerIndex
 from localnlb.cluster.store.events import Change
 
 Key = tuple[str, str]
@@ -28,22 +29,17 @@ class StatefulSetLoop:
         self._access = access
         self._kinds = kinds
         self._events = events
-        self._owner_names: dict[str, Key] = {}  # set uid -> (namespace, name)
+        self._owners = OwnerIndex(self._kinds.stateful_set.store_key)
 
     def keys_for(self, change: Change) -> list[Key]:
-        if change.resource == self._kinds.stateful_set.store_key:
-            self._owner_names[objects.uid_of(change.object)] = (change.namespace, change.name)
-            return [(change.namespace, change.name)]
-        owner = objects.controller_owner_uid(change.object)
-        found = self._owner_names.get(owner or "")
-        return [found] if found else []
+        return self._owners.keys_for(change)
 
     async def reconcile(self, key: Key) -> None:
         namespace, name = key
         stateful_set = self._access.find(self._kinds.stateful_set, namespace, name)
         if stateful_set is None:
             return
-        self._owner_names[objects.uid_of(stateful_set)] = key
+        self._owners.remember(stateful_set, key)
         plan = self._plan(stateful_set, namespace)
         if not objects.is_terminating(stateful_set):
             for claim in plan.create_claims:
