@@ -22,6 +22,7 @@ from localnlb.cluster.nodes.fargate import FargateProfile
 from localnlb.cluster.nodes.provisioning import planned_identities
 from localnlb.common import statedir
 from localnlb.common.addressing import build_address_plan
+from tests.helpers.clusters import running_cluster
 from tests.helpers.commands import WAIT_UI_READY, kubectl_with, run_command
 from tests.helpers.waiting import async_wait_until
 
@@ -34,20 +35,8 @@ async def run(*argv: str, env: dict[str, str] | None = None) -> str:
 
 @pytest.fixture
 async def cluster(tmp_path: Path) -> AsyncIterator[EmbeddedCluster]:
-    plan = build_address_plan(vpc_octet=statedir.vpc_octet_for(tmp_path))
-    embedded = EmbeddedCluster(
-        ClusterSettings(
-            state_dir=tmp_path / "state",
-            plan=plan,
-            nodes=planned_identities(plan, seed=str(tmp_path), count=3),
-            lease_period=1.0,
-        )
-    )
-    await embedded.start()
-    try:
+    async with running_cluster(tmp_path) as embedded:
         yield embedded
-    finally:
-        await embedded.stop(grace=2.0)
 
 
 async def home_page(ip: str) -> str:

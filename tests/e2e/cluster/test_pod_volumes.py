@@ -16,13 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from localnlb.cluster.embedded import ClusterSettings, EmbeddedCluster
+from localnlb.cluster.embedded import EmbeddedCluster
 from localnlb.cluster.kubelet.backoff import BackoffSettings
 from localnlb.cluster.kubelet.settings import KubeletSettings
 from localnlb.cluster.kubelet.volume_files import pod_volumes_root
-from localnlb.cluster.nodes.provisioning import planned_identities
-from localnlb.common import statedir
-from localnlb.common.addressing import build_address_plan
+from tests.helpers.clusters import running_cluster
 from tests.helpers.commands import kubectl_with
 from tests.helpers.waiting import async_wait_until
 
@@ -96,22 +94,8 @@ spec:
 
 @pytest.fixture
 async def cluster(tmp_path: Path) -> AsyncIterator[EmbeddedCluster]:
-    plan = build_address_plan(vpc_octet=statedir.vpc_octet_for(tmp_path))
-    embedded = EmbeddedCluster(
-        ClusterSettings(
-            state_dir=tmp_path / "state",
-            plan=plan,
-            nodes=planned_identities(plan, seed=str(tmp_path), count=1),
-            lease_period=1.0,
-            kubelet=FAST_KUBELET,
-            dns_port=0,
-        )
-    )
-    await embedded.start()
-    try:
+    async with running_cluster(tmp_path, nodes=1, kubelet=FAST_KUBELET, dns_port=0) as embedded:
         yield embedded
-    finally:
-        await embedded.stop(grace=2.0)
 
 
 async def kubectl(cluster: EmbeddedCluster, *args: str, stdin: str = "") -> str:

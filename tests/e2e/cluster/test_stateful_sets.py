@@ -19,14 +19,12 @@ from typing import Any
 
 import pytest
 
-from localnlb.cluster.embedded import VOLUMES_DIR, ClusterSettings, EmbeddedCluster
+from localnlb.cluster.embedded import VOLUMES_DIR, EmbeddedCluster
 from localnlb.cluster.images.reference import parse_image_reference
 from localnlb.cluster.images.registry import find_image
-from localnlb.cluster.nodes.provisioning import planned_identities
 from localnlb.cluster.runtime.garbage import SWEEP as GC_SWEEP
 from localnlb.cluster.store.events import Change, ChangeType
-from localnlb.common import statedir
-from localnlb.common.addressing import build_address_plan
+from tests.helpers.clusters import running_cluster
 from tests.helpers.commands import kubectl_with
 from tests.helpers.waiting import async_wait_until
 
@@ -86,21 +84,9 @@ NETEXEC: dict[str, Any] = {
 
 @pytest.fixture
 async def cluster(tmp_path: Path) -> AsyncIterator[EmbeddedCluster]:
-    plan = build_address_plan(vpc_octet=statedir.vpc_octet_for(tmp_path))
-    embedded = EmbeddedCluster(
-        ClusterSettings(
-            state_dir=tmp_path / "state",
-            plan=plan,
-            nodes=planned_identities(plan, seed=str(tmp_path), count=3),
-            lease_period=1.0,
-        )
-    )
-    await embedded.start()
-    try:
+    async with running_cluster(tmp_path) as embedded:
         await kubectl(embedded, "create", "namespace", "catalog")
         yield embedded
-    finally:
-        await embedded.stop(grace=2.0)
 
 
 async def kubectl(cluster: EmbeddedCluster, *args: str, stdin: str = "") -> str:
