@@ -22,6 +22,7 @@ import functools
 import json
 import os
 import stat
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -62,6 +63,20 @@ def path_map(mounts: Sequence[BindMount]) -> dict[str, str]:
 
 def path_map_environment(mounts: Sequence[BindMount]) -> dict[str, str]:
     return {PATH_MAP_VARIABLE: json.dumps(path_map(mounts), sort_keys=True)} if mounts else {}
+
+
+@functools.cache
+def image_paths() -> tuple[str, ...]:
+    """Where the built-in images' files live on the host: the interpreter's installation and the
+    virtual environment (localnlb's own code included). In a container they are the image, which
+    no volume hides; here a volume at, say, ``/tmp`` would hide them when localnlb is installed
+    under ``/tmp``, so they are bound back over any mount that covers them."""
+    import localnlb
+
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(localnlb.__file__)))
+    found = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, package_root)})
+    # A path inside another kept path comes back with it.
+    return tuple(p for p in found if not any(p.startswith(q.rstrip("/") + "/") for q in found))
 
 
 @functools.cache
@@ -128,8 +143,10 @@ class MountNamespace:
         scratch: str,
         working_dir: str,
         report_fd: int,
+        keep: Sequence[str] = (),
     ) -> None:
         self._mounts = tuple(mounts)
+        self._keep = tuple(keep)  # host paths that stay visible whatever covers them
         self._scratch = scratch
         self._working_dir = working_dir
         self._report_fd = report_fd  # why it failed goes here, for the parent to read
@@ -151,8 +168,20 @@ class MountNamespace:
         # in, and the kubelet's default working dir with it.
         sources = [_hold(mount.source) for mount in self._mounts]
         original_cwd = _hold(self._working_dir) if os.path.isdir(self._working_dir) else None
+        covered = [
+            (path, _hold(path))
+            for path in self._keep
+            if os.path.isdir(path) and any(_under(path, m.target) for m in self._mounts)
+        ]
         for mount, source in zip(self._mounts, sources, strict=True):
             self._bind(mount, source)
+        for path, kept in covered:  # the image's own files, back where the program looks
+            try:
+                os.makedirs(path, exist_ok=True)
+                _sys_mount(f"/proc/self/fd/{kept}", path, None, _MS_BIND | _MS_REC)
+            except (OSError, MountFailed):
+                pass  # a read-only volume over them: the program then reports what it misses
+            os.close(kept)
         try:
             os.chdir(self._working_dir)  # a path the mounts may have made
         except OSError:
@@ -203,6 +232,10 @@ class MountNamespace:
             _rebind(os.path.join("/", entry), os.path.join(self._scratch, entry))
         os.chroot(self._scratch)
         os.chdir("/")
+
+
+def _under(path: str, ancestor: str) -> bool:
+    return path.startswith(ancestor.rstrip("/") + "/")
 
 
 def _hold(path: str) -> int:

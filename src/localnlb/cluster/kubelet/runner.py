@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from localnlb.cluster.kubelet.launch import LaunchSpec
-from localnlb.cluster.kubelet.mounts import MountNamespace, can_mount, path_map_environment
+from localnlb.cluster.kubelet.mounts import (
+    MountNamespace,
+    can_mount,
+    image_paths,
+    path_map_environment,
+)
 from localnlb.cluster.kubelet.orphans import remove_record, write_record
 from localnlb.common.ids import hex_id
 
@@ -51,10 +56,14 @@ def exit_code_of(returncode: int) -> int:
 
 
 class ProcessRunner:
-    def __init__(self, *, mount_namespaces: bool | None = None) -> None:
+    def __init__(
+        self, *, mount_namespaces: bool | None = None, keep: tuple[str, ...] | None = None
+    ) -> None:
         """``mount_namespaces``: give each process its own mounts (default: when root);
-        without, a spec's mounts reach the process as a path map (see :mod:`.mounts`)."""
+        without, a spec's mounts reach the process as a path map (see :mod:`.mounts`).
+        ``keep``: host paths no mount may hide (default: the built-in images' files)."""
         self._namespaces = can_mount() if mount_namespaces is None else mount_namespaces
+        self._keep = image_paths() if keep is None else keep
 
     @property
     def mounts(self) -> bool:
@@ -73,7 +82,11 @@ class ProcessRunner:
         scratch.mkdir(exist_ok=True)
         report_read, report_write = os.pipe()
         namespace = MountNamespace(
-            spec.mounts, scratch=str(scratch), working_dir=spec.working_dir, report_fd=report_write
+            spec.mounts,
+            scratch=str(scratch),
+            working_dir=spec.working_dir,
+            report_fd=report_write,
+            keep=self._keep,
         )
         try:
             return await self._exec(

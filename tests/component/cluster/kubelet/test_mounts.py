@@ -17,6 +17,7 @@ from localnlb.cluster.kubelet.launch import LaunchSpec, PulledImage
 from localnlb.cluster.kubelet.mounts import (
     BindMount,
     can_mount,
+    image_paths,
     mount_memory,
     mounts_under,
     unmount_under,
@@ -157,9 +158,34 @@ async def test_a_mount_covering_the_state_dir_keeps_later_sources_and_the_workin
         working_dir=str(tmp_path),
     )
     seen = await run(ProcessRunner(mount_namespaces=True), launch, tmp_path / "c.log")
-    assert seen[covered] == []
+    # The volume's own (empty) content, plus only the image's files bound back: a localnlb
+    # installed under /tmp (as a clean clone in CI may be) must still start its programs.
+    kept = {Path(p).relative_to(covered).parts[0] for p in image_paths() if p.startswith(covered)}
+    listing = seen[covered]
+    assert isinstance(listing, list)
+    assert sorted(listing) == sorted(kept)
     assert seen[target] == ["key"]
     assert seen["cwd"] == str(tmp_path)
+
+
+@root_only
+@pytest.mark.timeout(30)
+async def test_a_volume_over_the_images_files_leaves_them_in_place(tmp_path: Path) -> None:
+    """An emptyDir at the directory localnlb is installed in (the workshop's ui mounts one at
+    /tmp, and a clone may live there): the program still finds its files, as in its image."""
+    image = tmp_path / "image"
+    (image / "bin").mkdir(parents=True)
+    (image / "bin" / "tool").write_text("x")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    paths = ["/nonexistent-localnlb-probe", str(image), str(image / "bin")]  # writes nowhere
+    launch = spec(paths, [BindMount(str(scratch), str(image))], str(tmp_path))
+    hidden = await run(ProcessRunner(mount_namespaces=True, keep=()), launch, tmp_path / "a.log")
+    assert hidden[str(image)] == []  # the volume hides what was there
+    kept = ProcessRunner(mount_namespaces=True, keep=(str(image / "bin"),))
+    seen = await run(kept, launch, tmp_path / "b.log")
+    assert seen[str(image)] == ["bin"]
+    assert seen[str(image / "bin")] == ["tool"]
 
 
 @root_only
