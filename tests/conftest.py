@@ -49,6 +49,21 @@ def no_packet_leaves_the_machine() -> Iterator[None]:
         watch.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_mount_outlives_the_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A pod's memory volume is a tmpfs on the host until its pod goes; a test that kills a
+    cluster outright (or fails before ``localnlb down``) may leave one under its tmp dir. Detach
+    them at the end, so that pytest can remove the tmp dirs later (a busy one becomes a garbage
+    dir whose clean-up warns at every later run)."""
+    yield
+    if os.geteuid() == 0:
+        from localnlb.cluster.kubelet.mounts import unmount_under
+
+        left = unmount_under(str(tmp_path_factory.getbasetemp()))
+        if left:
+            print(f"detached {len(left)} mounts the run left: {left[:3]}")
+
+
 @pytest.fixture
 def processes(tmp_path: Path) -> Iterator[ProcessGroup]:
     """Start processes through this; all of them are stopped when the test ends."""
