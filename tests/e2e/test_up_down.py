@@ -59,9 +59,9 @@ def listening_addresses() -> set[tuple[str, int]]:
 def test_up_runs_the_workshop_app_and_down_leaves_nothing(tmp_path: Path) -> None:
     state = tmp_path / "state"
     started = localnlb("up", "--detach", "--state-dir", str(state))
-    assert started.returncode == 0, started.stderr + started.stdout
-    assert "workshop: deployed the workshop's ui application" in started.stdout
     try:
+        assert started.returncode == 0, started.stderr + started.stdout
+        assert "workshop: deployed the workshop's ui application" in started.stdout
         env = statedir.read_env(state)
         octet = statedir.vpc_octet_for(state)
         kubectl_env = {**os.environ, "KUBECONFIG": env["KUBECONFIG"]}

@@ -55,6 +55,7 @@ class EgressWatch:
         self._level = len(self._cgroup.relative_to(mount).parts)
 
     def start(self) -> None:
+        self._forget_dead_runs()
         self._cgroup.mkdir(exist_ok=True)
         (self._cgroup / "cgroup.procs").write_text(str(os.getpid()))
         match = f'socket cgroupv2 level {self._level} "{self._nft_path}"'
@@ -75,6 +76,20 @@ table inet {self.table} {{
 }}
 """
         subprocess.run(["nft", "-f", "-"], input=ruleset, text=True, check=True)
+
+    def _forget_dead_runs(self) -> None:
+        """Tables and cgroups of earlier runs that were killed before their teardown."""
+        prefix = self.table.rsplit("_", 1)[0] + "_"
+        listed = subprocess.run(
+            ["nft", "list", "tables", "inet"], capture_output=True, text=True, check=False
+        ).stdout
+        for line in listed.splitlines():
+            name = line.split()[-1] if line.startswith("table inet ") else ""
+            pid = name.removeprefix(prefix)
+            if name.startswith(prefix) and pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                subprocess.run(["nft", "delete", "table", "inet", name], check=False)
+                with contextlib.suppress(OSError):
+                    (self._root / name.replace("_", "-")).rmdir()
 
     def packets(self, counter: str = "egress") -> int:
         listed = subprocess.run(
