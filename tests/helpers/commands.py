@@ -42,3 +42,18 @@ async def run_command(
 
 async def kubectl_with(kubeconfig: Path, *args: str, stdin: str = "") -> str:
     return await run_command("kubectl", *args, env={"KUBECONFIG": str(kubeconfig)}, stdin=stdin)
+
+
+async def kubectl_fails_with(kubeconfig: Path, *args: str, stdin: str = "") -> str:
+    """A kubectl command that must fail; its error output."""
+    process = await asyncio.create_subprocess_exec(
+        "kubectl",
+        *args,
+        env={**os.environ, "KUBECONFIG": str(kubeconfig)},
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await process.communicate(stdin.encode())
+    assert process.returncode != 0, f"kubectl {' '.join(args)} should have failed"
+    return err.decode()

@@ -4,9 +4,7 @@ stops at its backoffLimit, and kubectl's bad specs are refused in kube-apiserver
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 
 import pytest
 
@@ -15,7 +13,7 @@ from tests.e2e.cluster.test_embedded_cluster import (
     cluster,  # noqa: F401  (the fixture)
     kubectl,
 )
-from tests.helpers.commands import kubectl_with
+from tests.helpers.commands import kubectl_fails_with, kubectl_with
 from tests.helpers.waiting import async_wait_until
 
 pytestmark = [pytest.mark.timeout(90), pytest.mark.slow]
@@ -88,16 +86,9 @@ async def apply(embedded: EmbeddedCluster, manifest: str) -> None:
 
 
 async def refused(embedded: EmbeddedCluster, manifest: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        "kubectl", "apply", "-f", "-",
-        env={**os.environ, "KUBECONFIG": str(embedded.kubeconfig_path)},
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    _, err = await process.communicate(manifest.encode())
-    assert process.returncode != 0
-    return err.decode().strip()
+    return (
+        await kubectl_fails_with(embedded.kubeconfig_path, "apply", "-f", "-", stdin=manifest)
+    ).strip()
 
 
 async def test_an_invalid_schedule_and_a_mismatched_selector_are_refused(

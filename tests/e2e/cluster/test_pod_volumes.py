@@ -8,9 +8,7 @@ in ImagePullBackOff with the kubelet's events and the pod deletes cleanly.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from localnlb.cluster.kubelet.backoff import BackoffSettings
 from localnlb.cluster.kubelet.settings import KubeletSettings
 from localnlb.cluster.kubelet.volume_files import pod_volumes_root
 from tests.helpers.clusters import running_cluster
-from tests.helpers.commands import kubectl_with
+from tests.helpers.commands import kubectl_fails_with, kubectl_with
 from tests.helpers.waiting import async_wait_until
 
 pytestmark = [pytest.mark.timeout(90), pytest.mark.slow]
@@ -104,17 +102,7 @@ async def kubectl(cluster: EmbeddedCluster, *args: str, stdin: str = "") -> str:
 
 async def kubectl_fails(cluster: EmbeddedCluster, *args: str, stdin: str = "") -> str:
     """kubectl's stderr for a command that must fail."""
-    process = await asyncio.create_subprocess_exec(
-        "kubectl",
-        *args,
-        env={**os.environ, "KUBECONFIG": str(cluster.kubeconfig_path)},
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await process.communicate(stdin.encode())
-    assert process.returncode != 0
-    return err.decode()
+    return await kubectl_fails_with(cluster.kubeconfig_path, *args, stdin=stdin)
 
 
 async def test_configmap_and_secret_are_read_at_their_mount_paths_and_follow_updates(

@@ -10,7 +10,6 @@ change history: what the controller did, in the order it did it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 from collections.abc import AsyncIterator
@@ -25,7 +24,7 @@ from localnlb.cluster.images.registry import find_image
 from localnlb.cluster.runtime.garbage import SWEEP as GC_SWEEP
 from localnlb.cluster.store.events import Change, ChangeType
 from tests.helpers.clusters import running_cluster
-from tests.helpers.commands import kubectl_with
+from tests.helpers.commands import kubectl_fails_with, kubectl_with
 from tests.helpers.waiting import async_wait_until
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
@@ -94,17 +93,7 @@ async def kubectl(cluster: EmbeddedCluster, *args: str, stdin: str = "") -> str:
 
 
 async def kubectl_refused(cluster: EmbeddedCluster, *args: str, stdin: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        "kubectl",
-        *args,
-        env={**os.environ, "KUBECONFIG": str(cluster.kubeconfig_path)},
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await process.communicate(stdin.encode())
-    assert process.returncode != 0
-    return err.decode()
+    return await kubectl_fails_with(cluster.kubeconfig_path, *args, stdin=stdin)
 
 
 def revision(cluster: EmbeddedCluster) -> int:
