@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from localnlb.cluster.apiserver.objects import names
-from localnlb.cluster.apiserver.objects.causes import duplicate, invalid_value, required
+from localnlb.cluster.apiserver.objects.causes import (
+    invalid_value,
+    required,
+    unique_label_name,
+)
 from localnlb.cluster.apiserver.objects.status import Cause
 
 JsonObject = dict[str, Any]
@@ -27,14 +30,7 @@ def pod_volumes(spec: JsonObject, path: str) -> list[Cause]:
         if not isinstance(volume, dict):
             continue
         where = f"{path}.volumes[{index}]"
-        name = volume.get("name")
-        if not name:
-            causes.append(required(f"{where}.name"))
-        else:
-            causes += [invalid_value(f"{where}.name", name, e) for e in names.label_errors(name)]
-            if name in seen:
-                causes.append(duplicate(f"{where}.name", name))
-            seen.add(name)
+        causes += unique_label_name(volume.get("name"), where, seen)
         causes += _source(volume, where)
     for kind in ("initContainers", "containers"):
         for index, container in enumerate(spec.get(kind) or ()):

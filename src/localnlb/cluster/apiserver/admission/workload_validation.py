@@ -6,12 +6,11 @@ from typing import Any
 
 from localnlb.cluster.apiserver.admission.storage_validation import volume_sources
 from localnlb.cluster.apiserver.admission.volume_validation import pod_volumes
-from localnlb.cluster.apiserver.objects import names
 from localnlb.cluster.apiserver.objects.causes import (
-    duplicate,
     invalid_value,
     port_number,
     required,
+    unique_label_name,
     unsupported,
 )
 from localnlb.cluster.apiserver.objects.status import Cause
@@ -30,14 +29,7 @@ def _containers(spec: JsonObject, path: str) -> list[Cause]:
         if not isinstance(container, dict):
             causes.append(invalid_value(where, container, "must be an object"))
             continue
-        name = container.get("name")
-        if not name:
-            causes.append(required(f"{where}.name"))
-        else:
-            causes += [invalid_value(f"{where}.name", name, e) for e in names.label_errors(name)]
-            if name in seen:
-                causes.append(duplicate(f"{where}.name", name))
-            seen.add(name)
+        causes += unique_label_name(container.get("name"), where, seen)
         if not container.get("image"):
             causes.append(required(f"{where}.image"))
         for port_index, port in enumerate(container.get("ports") or []):

@@ -39,6 +39,18 @@ def name_causes(name: str, *, rule: str = "subdomain") -> list[Cause]:
     return [invalid_value("metadata.name", name, error) for error in check(name)]
 
 
+def unique_label_name(name: Any, where: str, seen: set[str]) -> list[Cause]:
+    """A list entry's ``name`` (a container's, a volume's): required, a DNS label, unique in
+    its list (``seen`` collects the names so far)."""
+    if not name:
+        return [required(f"{where}.name")]
+    causes = [invalid_value(f"{where}.name", name, e) for e in names.label_errors(name)]
+    if name in seen:
+        causes.append(duplicate(f"{where}.name", name))
+    seen.add(name)
+    return causes
+
+
 def port_number(path: str, value: Any) -> list[Cause]:
     if not isinstance(value, int) or not 1 <= value <= 65535:
         return [invalid_value(path, value, "must be between 1 and 65535, inclusive")]
