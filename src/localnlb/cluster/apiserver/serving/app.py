@@ -98,15 +98,19 @@ def _discovery_output(request: web.Request) -> Output:
     return negotiation.choose_output(request.headers.get("Accept", ""), discovery=True, table=False)
 
 
+def _aggregated_version(output: Output) -> str | None:
+    """The aggregated discovery document's apiVersion the client asked for, if it did."""
+    return {
+        Output.AGGREGATED_V2: "apidiscovery.k8s.io/v2",
+        Output.AGGREGATED_V2BETA1: "apidiscovery.k8s.io/v2beta1",
+    }.get(output)
+
+
 async def _api(request: web.Request) -> web.StreamResponse:
     output = _discovery_output(request)
     catalog = request.app[REGISTRY_KEY].catalog
-    if output in (Output.AGGREGATED_V2, Output.AGGREGATED_V2BETA1):
-        version = (
-            "apidiscovery.k8s.io/v2"
-            if output is Output.AGGREGATED_V2
-            else "apidiscovery.k8s.io/v2beta1"
-        )
+    version = _aggregated_version(output)
+    if version is not None:
         return respond(
             request, documents.aggregated(catalog, legacy=True, api_version=version), output=output
         )
@@ -117,12 +121,8 @@ async def _api(request: web.Request) -> web.StreamResponse:
 async def _apis(request: web.Request) -> web.StreamResponse:
     output = _discovery_output(request)
     catalog = request.app[REGISTRY_KEY].catalog
-    if output in (Output.AGGREGATED_V2, Output.AGGREGATED_V2BETA1):
-        version = (
-            "apidiscovery.k8s.io/v2"
-            if output is Output.AGGREGATED_V2
-            else "apidiscovery.k8s.io/v2beta1"
-        )
+    version = _aggregated_version(output)
+    if version is not None:
         return respond(
             request, documents.aggregated(catalog, legacy=False, api_version=version), output=output
         )
